@@ -1,0 +1,236 @@
+"""The `policykg` command line: a thin layer over ingest and the query service."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ingest.pipeline import collect_files, ingest_paths
+from ingest.store import PREFIXES, GraphStore
+
+from .service import PolicyService, QueryError
+
+app = typer.Typer(help="policykg: knowledge graph and search over Vietnamese policy documents.",
+                  no_args_is_help=True, add_completion=False)
+err = Console(stderr=True)
+
+StoreOption = Annotated[Optional[Path], typer.Option(
+    "--store", help="Store folder (default: $POLICYKG_STORE, else ./data).", show_default=False)]
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ExportFormat(str, Enum):
+    turtle = "turtle"
+    jsonld = "jsonld"
+    nt = "nt"
+    nquads = "nquads"
+    trig = "trig"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _service(store: Path | None) -> PolicyService:
+    try:
+        return PolicyService.open(store)
+    except FileNotFoundError as e:
+        err.print(f"[red]{e}[/red]")
+        raise typer.Exit(2)
+    except OSError as e:
+        err.print(f"[red]cannot open the store: {e}[/red]")
+        raise typer.Exit(2)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+def _flat(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(_flat(v) for v in value)
+    if isinstance(value, dict):
+        if "label" in value:
+            return str(value["label"] or "")
+        if "raw" in value:
+            return str(value["raw"])
+        if "number" in value:
+            return str(value.get("number") or value.get("title") or value.get("iri"))
+        if "path" in value:
+            return f"{value['path']}:{value['line']}"
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def emit(rows: list[dict], fmt: Format, columns: list[str]) -> None:
+    """Print rows as a table, JSON (the documented contract) or CSV (UTF-8 with BOM)."""
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt is Format.csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_flat(row.get(c)) for c in columns])
+        sys.stdout.buffer.write(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+        sys.stdout.flush()
+        return
+    table = Table(show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*[_flat(row.get(c))[:300] for c in columns])
+    Console().print(table)
+    err.print(f"{len(rows)} rows")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .docx .pdf .html).")],
+    store: StoreOption = None,
+    force: Annotated[bool, typer.Option(help="Re-ingest files whose content has not changed.")] = False,
+    validate: Annotated[bool, typer.Option(help="Validate each graph with SHACL before storing it.")] = True,
+    max_bytes: Annotated[int, typer.Option(help="Refuse files larger than this.")] = 5_000_000,
+) -> None:
+    """Ingest documents; each file replaces its own named graph. Exit code 1 if any file failed."""
+    files = collect_files(paths)
+    if not files:
+        _fail("no supported files found in " + ", ".join(map(str, paths)))
+    graph_store = GraphStore(store)
+    failed = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        bar = progress.add_task("ingesting", total=len(files))
+
+        def report(result) -> None:
+            nonlocal failed
+            progress.advance(bar)
+            if result.status == "failed":
+                failed += 1
+                where = f"{result.path}:{result.line}" if result.line else result.path
+                progress.console.print(f"[red]failed[/red] {where}: {result.message}")
+            else:
+                progress.console.print(f"{result.status:9} {result.path} ({result.tasks} tasks)")
+
+        results = ingest_paths(files, graph_store, validate=validate, force=force, max_bytes=max_bytes,
+                               on_file=report)
+    counts = {s: sum(r.status == s for r in results) for s in ("added", "replaced", "unchanged", "failed")}
+    err.print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def documents(store: StoreOption = None, fmt: FormatOption = Format.table,
+              cited: Annotated[bool, typer.Option("--cited", help="Include documents known only from citations.")] = False
+              ) -> None:
+    """List documents with type, number, issuer, date, level and what they implement and cite."""
+    rows = _service(store).documents(include_cited=cited)
+    emit(rows, fmt, ["number", "type", "title", "issuer", "date", "level", "signer", "implements", "cites", "source", "iri"])
+
+
+@app.command()
+def tasks(
+    store: StoreOption = None,
+    agency: Annotated[Optional[str], typer.Option(help="Lead agency (Vietnamese, without diacritics or English).")] = None,
+    cooperating: Annotated[Optional[str], typer.Option(help="Cooperating agency.")] = None,
+    document: Annotated[Optional[str], typer.Option(help="Số hiệu, document IRI or source file name.")] = None,
+    due_before: Annotated[Optional[str], typer.Option(help="Deadline ends on or before YYYY-MM-DD.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List tasks with lead and cooperating agencies, deadline and source line."""
+    try:
+        rows = _service(store).tasks(agency=agency, cooperating=cooperating, document=document, due_before=due_before)
+    except QueryError as e:
+        _fail(str(e))
+    emit(rows, fmt, ["section", "text", "owners", "cooperating", "deadline", "document", "source", "iri"])
+
+
+@app.command()
+def targets(store: StoreOption = None,
+            document: Annotated[Optional[str], typer.Option(help="Số hiệu, document IRI or source file name.")] = None,
+            fmt: FormatOption = Format.table) -> None:
+    """List quantified targets: quantity, unit, baseline -> target, year."""
+    try:
+        rows = _service(store).targets(document=document)
+    except QueryError as e:
+        _fail(str(e))
+    emit(rows, fmt, ["target", "baseline", "year", "text", "document", "source", "iri"])
+
+
+@app.command()
+def sparql(query: Annotated[str, typer.Argument(help="A SPARQL query, or @file.rq to read one.")],
+           store: StoreOption = None,
+           fmt: Annotated[str, typer.Option("--format", "-f", help="json, csv, tsv or xml for SELECT/ASK; "
+                                                                   "turtle or nt for CONSTRUCT/DESCRIBE.")] = "csv"
+           ) -> None:
+    """Run a read-only SPARQL query over all documents (prefixes pkg, eli, org, skos, time, prov… predefined)."""
+    if query.startswith("@"):
+        query = Path(query[1:]).read_text(encoding="utf-8")
+    try:
+        result = _service(store).sparql(query)
+    except QueryError as e:
+        _fail(str(e))
+    formats = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
+               "tsv": ox.QueryResultsFormat.TSV, "xml": ox.QueryResultsFormat.XML,
+               "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+    if fmt not in formats:
+        _fail(f"unknown format {fmt!r}; one of {', '.join(formats)}")
+    if isinstance(result, bool):
+        sys.stdout.write(("true" if result else "false") + "\n")
+        return
+    if isinstance(result, ox.QueryTriples):
+        out = ox.serialize(result, format=formats.get(fmt) if fmt in ("turtle", "nt") else ox.RdfFormat.TURTLE)
+    else:
+        if fmt in ("turtle", "nt"):
+            _fail("turtle/nt are for CONSTRUCT and DESCRIBE queries")
+        out = result.serialize(format=formats[fmt])
+    sys.stdout.buffer.write(out)
+    sys.stdout.flush()
+
+
+@app.command()
+def export(store: StoreOption = None,
+           fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="RDF serialisation.")] = ExportFormat.turtle,
+           output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default stdout).")] = None
+           ) -> None:
+    """Export the whole graph (turtle, jsonld, nt: merged; nquads, trig: one graph per document)."""
+    graph_store = _service(store).store
+    formats = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES,
+               "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+    rdf_format = formats[fmt.value]
+    if rdf_format.supports_datasets:
+        data = graph_store.store.dump(format=rdf_format)
+    else:
+        triples = graph_store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        data = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES) \
+            if rdf_format is ox.RdfFormat.TURTLE else ox.serialize(triples, format=rdf_format)
+    if output:
+        output.write_bytes(data)
+        err.print(f"wrote {output}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    app()

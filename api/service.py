@@ -1,0 +1,259 @@
+"""The query-service layer: every listing the CLI, the HTTP API and the UI show.
+
+No query logic lives in the CLI, routes or templates; they call these
+functions and render what comes back (plain dicts, JSON-ready).
+
+>>> svc = PolicyService.open("data")          # doctest: +SKIP
+>>> [t["section"] for t in svc.tasks(agency="Department of Home Affairs")][:3]  # doctest: +SKIP
+['III.2.1', 'III.2.1', 'III.2.1']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.agencies import default_matcher
+from ingest.normalize import fold
+from ingest.store import GraphStore
+
+
+class QueryError(ValueError):
+    """A bad parameter (unknown agency, malformed date, …): shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class AgencyFilter:
+    gazetteer_ids: tuple[str, ...]
+    iris: tuple[str, ...]
+
+
+_LEVEL = "https://policykg.org/ns/level/"
+_REC = "https://policykg.org/ns/recurrence/"
+
+
+class PolicyService:
+    def __init__(self, store: GraphStore):
+        self.store = store
+
+    @classmethod
+    def open(cls, directory: str | Path | None = None, read_only: bool = True) -> "PolicyService":
+        return cls(GraphStore(directory, read_only=read_only))
+
+    # -- agencies -------------------------------------------------------------
+    def resolve_agency(self, name: str) -> AgencyFilter:
+        """A user's agency name (Vietnamese, without diacritics, or English) -> what to match."""
+        name = name.strip()
+        if not name:
+            raise QueryError("agency name is empty")
+        if name.startswith("http"):
+            return AgencyFilter((), (name,))
+        entries = default_matcher().lookup(name)
+        if entries:
+            return AgencyFilter(tuple(e.id for e in entries), ())
+        key = fold(name)
+        iris = tuple(r["a"] for r in self.store.select(
+            "SELECT DISTINCT ?a ?l WHERE { ?a a org:Organization ; skos:prefLabel ?l }")
+            if key in fold(r["l"] or ""))
+        if not iris:
+            raise QueryError(f"no agency matches {name!r}")
+        return AgencyFilter((), iris)
+
+    def agencies(self) -> list[dict]:
+        rows = self.store.select("""
+            SELECT ?a (SAMPLE(?vi) AS ?label) (SAMPLE(?en) AS ?label_en) (SAMPLE(?k) AS ?kind) (SAMPLE(?gid) AS ?gazetteer_id)
+                   (COUNT(DISTINCT ?owned) AS ?owned_count) (COUNT(DISTINCT ?coop) AS ?cooperating_count)
+            WHERE {
+              ?a a org:Organization ; skos:prefLabel ?vi . FILTER(lang(?vi) = "vi")
+              OPTIONAL { ?a skos:prefLabel ?en . FILTER(lang(?en) = "en") }
+              OPTIONAL { ?a org:classification/skos:notation ?k }
+              OPTIONAL { ?a pkg:gazetteerId ?gid }
+              OPTIONAL { ?owned pkg:owner ?a }
+              OPTIONAL { ?coop pkg:cooperatingAgency ?a }
+            } GROUP BY ?a ORDER BY ?label""")
+        return [{"iri": r["a"], "label": r["label"], "label_en": r["label_en"], "kind": r["kind"],
+                 "gazetteer_id": r["gazetteer_id"], "owned": int(r["owned_count"] or 0),
+                 "cooperating": int(r["cooperating_count"] or 0)} for r in rows]
+
+    # -- tasks ---------------------------------------------------------------------
+    def tasks(self, agency: str | None = None, cooperating: str | None = None, document: str | None = None,
+              due_before: str | None = None) -> list[dict]:
+        """Tasks in document order, filtered by lead agency, cooperating agency, document and deadline."""
+        where = ["?task a pkg:Task ; pkg:inDocument ?doc ; pkg:text ?text ; pkg:sectionNumber ?section ; "
+                 "pkg:order ?order ; prov:wasDerivedFrom ?span . ?span pkg:firstLine ?line ; "
+                 "pkg:sourceFile/pkg:path ?path ."]
+        if agency:
+            where.append(self._agency_clause("pkg:owner", self.resolve_agency(agency), "o"))
+        if cooperating:
+            where.append(self._agency_clause("pkg:cooperatingAgency", self.resolve_agency(cooperating), "c"))
+        if document:
+            where.append(f"VALUES ?doc {{ {' '.join(f'<{d}>' for d in self.resolve_document(document))} }}")
+        if due_before:
+            where.append(f'?task pkg:deadline/time:hasEnd/time:inXSDDate ?due . '
+                         f'FILTER(?due <= "{_iso_date(due_before)}"^^xsd:date)')
+        rows = self.store.select(f"""
+            SELECT ?task ?text ?section ?order ?doc ?line ?path WHERE {{ {' '.join(where)} }}
+            ORDER BY ?path ?order""")
+        if not rows:
+            return []
+        values = " ".join(f"<{r['task']}>" for r in rows)
+        agencies = self._task_agencies(values)
+        deadlines = self._task_deadlines(values)
+        docs = {d["iri"]: d for d in self._document_refs({r["doc"] for r in rows})}
+        return [{
+            "iri": r["task"], "text": r["text"], "section": r["section"],
+            "owners": agencies.get((r["task"], "owner"), []),
+            "cooperating": agencies.get((r["task"], "coop"), []),
+            "deadline": deadlines.get(r["task"]),
+            "document": docs[r["doc"]],
+            "source": {"path": r["path"], "line": int(r["line"])},
+        } for r in rows]
+
+    @staticmethod
+    def _agency_clause(prop: str, f: AgencyFilter, var: str) -> str:
+        if f.gazetteer_ids:
+            ids = " ".join(f'"{i}"' for i in f.gazetteer_ids)
+            return f"?task {prop} ?{var} . ?{var} pkg:gazetteerId ?{var}id . VALUES ?{var}id {{ {ids} }}"
+        return f"?task {prop} ?{var} . VALUES ?{var} {{ {' '.join(f'<{i}>' for i in f.iris)} }}"
+
+    def _task_agencies(self, values: str) -> dict[tuple[str, str], list[dict]]:
+        rows = self.store.select(f"""
+            SELECT ?task ?role ?a (SAMPLE(?l) AS ?label) WHERE {{
+              VALUES ?task {{ {values} }}
+              {{ ?task pkg:owner ?a BIND("owner" AS ?role) }} UNION {{ ?task pkg:cooperatingAgency ?a BIND("coop" AS ?role) }}
+              ?a skos:prefLabel ?l . FILTER(lang(?l) = "vi")
+            }} GROUP BY ?task ?role ?a""")
+        out: dict[tuple[str, str], list[dict]] = {}
+        for r in rows:
+            out.setdefault((r["task"], r["role"]), []).append({"iri": r["a"], "label": r["label"]})
+        return out
+
+    def _task_deadlines(self, values: str) -> dict[str, dict]:
+        rows = self.store.select(f"""
+            SELECT ?task ?raw ?start ?end ?rec WHERE {{
+              VALUES ?task {{ {values} }}
+              ?task pkg:deadline ?d . ?d pkg:rawText ?raw .
+              OPTIONAL {{ ?d time:hasBeginning/time:inXSDDate ?start }}
+              OPTIONAL {{ ?d time:hasEnd/time:inXSDDate ?end }}
+              OPTIONAL {{ ?d pkg:recurrence ?rec }}
+            }}""")
+        return {r["task"]: {"raw": r["raw"], "start": r["start"], "end": r["end"],
+                            "recurrence": r["rec"][len(_REC):] if r["rec"] else None} for r in rows}
+
+    # -- documents ---------------------------------------------------------------
+    def resolve_document(self, ref: str) -> list[str]:
+        """A số hiệu, document IRI or source file name -> document IRIs."""
+        ref = ref.strip()
+        if ref.startswith("http"):
+            return [ref]
+        rows = self.store.select("""
+            SELECT DISTINCT ?doc ?number ?path WHERE {
+              ?doc a eli:LegalResource .
+              OPTIONAL { ?doc eli:id_local ?number }
+              OPTIONAL { ?doc prov:wasDerivedFrom/pkg:sourceFile/pkg:path ?path }
+            }""")
+        key = "".join(ref.split()).lower()
+        found = [r["doc"] for r in rows if (r["number"] or "").lower() == key
+                 or (r["path"] and (Path(r["path"]).name == ref or Path(r["path"]).stem == ref))]
+        if not found:
+            raise QueryError(f"no document {ref!r} (give a số hiệu, a document IRI or a source file name)")
+        return sorted(set(found))
+
+    def _document_refs(self, iris: set[str]) -> list[dict]:
+        values = " ".join(f"<{i}>" for i in iris)
+        rows = self.store.select(f"""
+            SELECT ?doc (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title) WHERE {{
+              VALUES ?doc {{ {values} }}
+              OPTIONAL {{ ?doc eli:id_local ?n }} OPTIONAL {{ ?doc eli:title ?t }}
+            }} GROUP BY ?doc""")
+        return [{"iri": r["doc"], "number": r["number"], "title": r["title"]} for r in rows]
+
+    def documents(self, include_cited: bool = False) -> list[dict]:
+        """Ingested documents (and, with include_cited, those known only from citations)."""
+        rows = self.store.select("""
+            SELECT ?doc (SAMPLE(?ty) AS ?type) (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title)
+                   (SAMPLE(?iss) AS ?issuer) (SAMPLE(?issl) AS ?issuer_label) (SAMPLE(?d) AS ?date)
+                   (SAMPLE(?lv) AS ?level) (SAMPLE(?sg) AS ?signer) (SAMPLE(?p) AS ?path) (SAMPLE(?ln) AS ?line)
+            WHERE {
+              ?doc a eli:LegalResource ; eli:type_document/skos:prefLabel ?ty .
+              OPTIONAL { ?doc eli:id_local ?n } OPTIONAL { ?doc eli:title ?t }
+              OPTIONAL { ?doc eli:passed_by ?iss . ?iss skos:prefLabel ?issl FILTER(lang(?issl) = "vi") }
+              OPTIONAL { ?doc eli:date_document ?d } OPTIONAL { ?doc pkg:level ?lv }
+              OPTIONAL { ?doc pkg:signer ?sg }
+              OPTIONAL { ?doc prov:wasDerivedFrom ?span . ?span pkg:sourceFile/pkg:path ?p ; pkg:firstLine ?ln }
+            } GROUP BY ?doc ORDER BY ?path ?number""")
+        links = self.store.select("""
+            SELECT DISTINCT ?doc ?rel ?n WHERE {
+              { ?doc eli:applies ?o BIND("implements" AS ?rel) } UNION { ?doc eli:cites ?o BIND("cites" AS ?rel) }
+              ?o eli:id_local ?n }""")
+        related: dict[tuple[str, str], list[str]] = {}
+        for r in links:
+            related.setdefault((r["doc"], r["rel"]), []).append(r["n"])
+        out = []
+        for r in rows:
+            if not include_cited and not r["path"]:
+                continue
+            out.append({
+                "iri": r["doc"], "type": r["type"], "number": r["number"], "title": r["title"],
+                "issuer": {"iri": r["issuer"], "label": r["issuer_label"]} if r["issuer"] else None,
+                "date": r["date"], "level": r["level"][len(_LEVEL):] if r["level"] else None,
+                "signer": r["signer"],
+                "source": {"path": r["path"], "line": int(r["line"])} if r["path"] else None,
+                "implements": sorted(related.get((r["doc"], "implements"), [])),
+                "cites": sorted(related.get((r["doc"], "cites"), [])),
+            })
+        return out
+
+    # -- targets -------------------------------------------------------------------
+    def targets(self, document: str | None = None) -> list[dict]:
+        doc_filter = ""
+        if document:
+            doc_filter = f"VALUES ?doc {{ {' '.join(f'<{d}>' for d in self.resolve_document(document))} }}"
+        rows = self.store.select(f"""
+            SELECT ?t ?text ?q ?upper ?unit ?cmp ?base ?year ?doc ?path ?line WHERE {{
+              ?t a pkg:Target ; pkg:text ?text ; pkg:quantity ?q ; pkg:comparator ?cmp ; pkg:inDocument ?doc ;
+                 pkg:order ?order ; prov:wasDerivedFrom ?span . ?span pkg:firstLine ?line ; pkg:sourceFile/pkg:path ?path .
+              OPTIONAL {{ ?t pkg:upperQuantity ?upper }} OPTIONAL {{ ?t pkg:unit ?unit }}
+              OPTIONAL {{ ?t pkg:baseline ?base }} OPTIONAL {{ ?t pkg:targetYear ?year }}
+              {doc_filter}
+            }} ORDER BY ?path ?order""")
+        docs = {d["iri"]: d for d in self._document_refs({r["doc"] for r in rows})} if rows else {}
+        return [{
+            "iri": r["t"], "text": r["text"], "quantity": float(r["q"]), "unit": r["unit"],
+            "comparator": r["cmp"], "upper": float(r["upper"]) if r["upper"] else None,
+            "baseline": float(r["base"]) if r["base"] else None,
+            "target": _target_display(r), "year": int(r["year"]) if r["year"] else None,
+            "document": docs[r["doc"]], "source": {"path": r["path"], "line": int(r["line"])},
+        } for r in rows]
+
+    # -- SPARQL ----------------------------------------------------------------------
+    def sparql(self, query: str):
+        """Run a read-only SPARQL query over the union of all document graphs."""
+        try:
+            return self.store.query(query)
+        except SyntaxError as err:
+            raise QueryError(f"SPARQL syntax error: {err}") from err
+
+
+def _num(text: str) -> str:
+    value = float(text)
+    return str(int(value)) if value.is_integer() else f"{value:g}"
+
+
+def _target_display(r: dict) -> str:
+    unit = r["unit"] or ""
+    if r["cmp"] == "range":
+        return f"{_num(r['q'])}-{_num(r['upper'])}" + (f" {unit}" if unit and unit != "%" else unit)
+    value = f"{_num(r['q'])}{unit}" if unit == "%" else f"{_num(r['q'])} {unit}".strip()
+    return value if r["cmp"] == "=" else f"{r['cmp']} {value}"
+
+
+def _iso_date(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError as err:
+        raise QueryError(f"not a date (YYYY-MM-DD): {text!r}") from err
+
+
+__all__ = ["PolicyService", "QueryError"]

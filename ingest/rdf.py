@@ -1,0 +1,314 @@
+"""A parsed document -> the RDF graph of its document, sections, tasks,
+targets, agencies and citations, each fact linked to its source lines.
+
+IRIs are readable and depend only on the content (never on run order):
+``/id/doc/{scope}/{số hiệu}``, ``…/task/{section}``, ``/id/agency/{place}/{gazetteer id}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timezone
+from rdflib import Graph, Literal, URIRef
+
+from ontology.namespaces import DCTERMS, ELI, GRAPH, ID, ORG, PKG, PROV, RDF, SKOS, TIME, XSD
+
+from .agencies import Agency, Jurisdiction, slugify
+from .analyse import ParsedDocument
+from .docinfo import CitedDocument
+from .references import TYPE_CODES, find_references
+from .structure import Node, walk
+
+NS = "https://policykg.org/ns/"
+_TYPE_SLUGS = {name: slugify(code) for code, name in TYPE_CODES.items()}
+_PLANNED = (("plansReplacementOf", re.compile(r"thay thế[^.;]{0,80}$", re.I)),
+            ("plansRepealOf", re.compile(r"bãi bỏ[^.;]{0,80}$", re.I)),
+            ("plansAmendmentOf", re.compile(r"sửa đổi[^.;]{0,40}$", re.I)))
+
+
+def level_iri(level: str) -> URIRef:
+    return URIRef(f"{NS}level/{level}")
+
+
+def doc_type_iri(name: str) -> URIRef:
+    return URIRef(f"{NS}doctype/{slugify(name)}")
+
+
+def kind_iri(kind: str) -> URIRef:
+    return URIRef(f"{NS}agency-kind/{kind}")
+
+
+def recurrence_iri(name: str) -> URIRef:
+    return URIRef(f"{NS}recurrence/{name}")
+
+
+def graph_iri(filename: str) -> URIRef:
+    return GRAPH[slugify(filename) or "unnamed"]
+
+
+def agency_iri(agency: Agency) -> URIRef:
+    return ID[f"agency/{agency.key}"]
+
+
+def place_iri(j: Jurisdiction) -> URIRef:
+    return ID[f"place/{j.path}"]
+
+
+def document_iri(number: str | None, scope: str, doc_type: str, date: str | None, title: str) -> URIRef:
+    if number:
+        return ID[f"doc/{scope}/{slugify(number)}"]
+    digest = hashlib.sha1(title.encode()).hexdigest()[:8]
+    code = _TYPE_SLUGS.get(doc_type, slugify(doc_type))
+    return ID[f"doc/{scope}/{code}-{date or 'undated'}-{digest}"]
+
+
+def date_literal(value: str) -> Literal:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return Literal(value, datatype=XSD.date)
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return Literal(value, datatype=XSD.gYearMonth)
+    return Literal(value, datatype=XSD.gYear)
+
+
+class GraphBuilder:
+    def __init__(self, parsed: ParsedDocument, source_path: str):
+        self.parsed = parsed
+        self.g = Graph()
+        self.source_path = source_path
+        self.info = parsed.info
+        self.doc_iri = self._own_iri()
+        self.file_iri = ID[f"source/{parsed.source.sha256[:16]}"]
+        self._seen_agencies: set[str] = set()
+        self._cited_iris: dict[str, URIRef] = {}
+
+    def _own_iri(self) -> URIRef:
+        info = self.info
+        scope = info.issuer.jurisdiction.path if info.issuer else info.jurisdiction.path
+        return document_iri(info.number, scope, info.doc_type, info.date, info.title)
+
+    def add(self, s, p, o) -> None:
+        self.g.add((s, p, o))
+
+    # -- pieces ------------------------------------------------------------------
+    def span(self, subject: URIRef, first: int, last: int) -> None:
+        node = URIRef(f"{subject}/source")
+        self.add(node, RDF.type, PKG.SourceSpan)
+        self.add(node, PKG.sourceFile, self.file_iri)
+        self.add(node, PKG.firstLine, Literal(first))
+        self.add(node, PKG.lastLine, Literal(max(first, last)))
+        self.add(subject, PROV.wasDerivedFrom, node)
+
+    def agency(self, agency: Agency) -> URIRef:
+        iri = agency_iri(agency)
+        if agency.key in self._seen_agencies:
+            return iri
+        self._seen_agencies.add(agency.key)
+        self.add(iri, RDF.type, ORG.Organization)
+        self.add(iri, SKOS.prefLabel, Literal(agency.label_vi, lang="vi"))
+        if agency.label_en:
+            self.add(iri, SKOS.prefLabel, Literal(agency.label_en, lang="en"))
+        if agency.entry:
+            self.add(iri, PKG.gazetteerId, Literal(agency.entry.id))
+            self.add(iri, SKOS.altLabel, Literal(agency.entry.vi, lang="vi"))
+            self.add(iri, SKOS.altLabel, Literal(agency.entry.en, lang="en"))
+        else:
+            self.add(iri, PKG.unlisted, Literal(True))
+        self.add(iri, ORG.classification, kind_iri(agency.kind))
+        self.add(kind_iri(agency.kind), RDF.type, SKOS.Concept)
+        self.add(kind_iri(agency.kind), SKOS.inScheme, PKG.AgencyKindScheme)
+        self.add(kind_iri(agency.kind), SKOS.notation, Literal(agency.kind))
+        self.add(iri, PKG.jurisdiction, self.place(agency.jurisdiction))
+        return iri
+
+    def place(self, j: Jurisdiction) -> URIRef:
+        iri = place_iri(j)
+        self.add(iri, RDF.type, PKG.AdministrativeUnit)
+        self.add(iri, SKOS.prefLabel, Literal(j.label, lang="vi"))
+        self.add(iri, PKG.level, level_iri(j.level if j.province else "central"))
+        if j.level == "district" and j.province is not None:
+            self.add(iri, DCTERMS.isPartOf, place_iri(Jurisdiction("province", j.province)))
+            self.place(Jurisdiction("province", j.province))
+        return iri
+
+    def doc_type(self, name: str) -> URIRef:
+        iri = doc_type_iri(name)
+        self.add(iri, RDF.type, SKOS.Concept)
+        self.add(iri, SKOS.inScheme, PKG.DocumentTypeScheme)
+        self.add(iri, SKOS.prefLabel, Literal(name, lang="vi"))
+        return iri
+
+    def cited(self, number: str) -> URIRef:
+        if number in self._cited_iris:
+            return self._cited_iris[number]
+        cited = self.info.cited.get(number) or CitedDocument(number)
+        scope = cited.issuer.jurisdiction.path if cited.issuer else self.info.jurisdiction.path
+        iri = document_iri(number, scope, cited.type_name or "Văn bản", cited.date, number)
+        self._cited_iris[number] = iri
+        self.add(iri, RDF.type, ELI.LegalResource)
+        self.add(iri, ELI.id_local, Literal(number))
+        self.add(iri, ELI.type_document, self.doc_type(cited.type_name or "Văn bản"))
+        if cited.date:
+            self.add(iri, ELI.date_document, date_literal(cited.date))
+        if cited.issuer:
+            self.add(iri, ELI.passed_by, self.agency(cited.issuer))
+            self.add(iri, PKG.level, level_iri(cited.issuer.jurisdiction.level))
+            self.add(iri, PKG.jurisdiction, self.place(cited.issuer.jurisdiction))
+        return iri
+
+    # -- the document ----------------------------------------------------------------
+    def build(self) -> Graph:
+        info, doc, parsed = self.info, self.doc_iri, self.parsed
+        header = parsed.outline.header
+        self.add(doc, RDF.type, ELI.LegalResource)
+        self.add(doc, ELI.type_document, self.doc_type(info.doc_type))
+        self.add(doc, ELI.title, Literal(f"{info.doc_type} {info.title}".strip(), lang="vi"))
+        self.add(doc, ELI.language, URIRef("http://publications.europa.eu/resource/authority/language/VIE"))
+        if info.number:
+            self.add(doc, ELI.id_local, Literal(info.number))
+        if info.date:
+            self.add(doc, ELI.date_document, date_literal(info.date))
+        if info.issuer:
+            self.add(doc, ELI.passed_by, self.agency(info.issuer))
+        self.add(doc, PKG.level, level_iri(info.level))
+        self.add(doc, PKG.jurisdiction, self.place(info.jurisdiction))
+        if info.signer:
+            self.add(doc, PKG.signer, Literal(info.signer))
+        if info.signature:
+            self.add(doc, PKG.signerCapacity, Literal(" / ".join(info.signature)))
+        for recipient in info.recipients:
+            self.add(doc, PKG.recipient, Literal(recipient.strip(" ;,.")))
+        self._provenance()
+        self.span(doc, header.type_line or 1, parsed.source.lines[-1].number if parsed.source.lines else 1)
+        for number in info.implements:
+            self.add(doc, ELI.applies, self.cited(number))
+        for number in info.based_on:
+            self.add(doc, ELI.based_on, self.cited(number))
+        for number in info.cites:
+            self.add(doc, ELI.cites, self.cited(number))
+        for lower, higher in info.cited_implements:
+            self.add(self.cited(lower), ELI.applies, self.cited(higher))
+        self._sections()
+        self._tasks()
+        self._targets()
+        return self.g
+
+    def _provenance(self) -> None:
+        source = self.parsed.source
+        self.add(self.file_iri, RDF.type, PKG.SourceFile)
+        self.add(self.file_iri, PKG.path, Literal(self.source_path))
+        self.add(self.file_iri, PKG.sha256, Literal(source.sha256))
+        self.add(self.file_iri, DCTERMS.format, Literal(source.media_type))
+        activity = ID[f"ingest/{source.sha256[:16]}"]
+        self.add(activity, RDF.type, PROV.Activity)
+        self.add(activity, PROV.used, self.file_iri)
+        self.add(activity, PROV.endedAtTime, Literal(datetime.now(timezone.utc).replace(microsecond=0)))
+        self.add(self.doc_iri, PROV.wasGeneratedBy, activity)
+
+    def _sections(self) -> None:
+        order = 0
+        for part in self.parsed.outline.parts:
+            for node in walk([part]):
+                if node.kind not in ("part", "item", "letter") or not node.path:
+                    continue
+                order += 1
+                iri = URIRef(f"{self.doc_iri}/section/{slugify(node.path)}")
+                self.add(iri, RDF.type, ELI.LegalResourceSubdivision)
+                self.add(iri, ELI.is_part_of, self.doc_iri)
+                self.add(iri, PKG.inDocument, self.doc_iri)
+                self.add(iri, PKG.sectionNumber, Literal(node.path))
+                self.add(iri, PKG.order, Literal(order))
+                if node.text:
+                    self.add(iri, ELI.title, Literal(node.text, lang="vi"))
+                body = _section_text(node)
+                if body:
+                    self.add(iri, PKG.text, Literal(body, lang="vi"))
+                self.span(iri, node.first_line, _last_line(node))
+
+    def _tasks(self) -> None:
+        for order, task in enumerate(self.parsed.tasks, start=1):
+            local = slugify(task.section) + (f"-{task.ordinal}" if task.ordinal else "")
+            iri = URIRef(f"{self.doc_iri}/task/{local}")
+            self.add(iri, RDF.type, PKG.Task)
+            self.add(iri, PKG.inDocument, self.doc_iri)
+            self.add(iri, PKG.sectionNumber, Literal(task.section))
+            self.add(iri, PKG.text, Literal(task.text, lang="vi"))
+            self.add(iri, PKG.order, Literal(order))
+            if not task.section.startswith(("annex", "table")):
+                self.add(iri, PKG.inSection, URIRef(f"{self.doc_iri}/section/{slugify(task.section)}"))
+            for owner in task.owners:
+                self.add(iri, PKG.owner, self.agency(owner))
+            for agency in task.cooperating:
+                self.add(iri, PKG.cooperatingAgency, self.agency(agency))
+            if task.deadline:
+                self._deadline(iri, task.deadline)
+            self._task_references(iri, task.text)
+            self.span(iri, task.first_line, task.last_line)
+
+    def _deadline(self, task: URIRef, deadline) -> None:
+        node = URIRef(f"{task}/deadline")
+        self.add(task, PKG.deadline, node)
+        self.add(node, RDF.type, PKG.Deadline)
+        self.add(node, PKG.rawText, Literal(deadline.raw, lang="vi"))
+        for prop, value, suffix in ((TIME.hasBeginning, deadline.start, "start"), (TIME.hasEnd, deadline.end, "end")):
+            if value:
+                instant = URIRef(f"{node}/{suffix}")
+                self.add(node, prop, instant)
+                self.add(instant, RDF.type, TIME.Instant)
+                self.add(instant, TIME.inXSDDate, Literal(value, datatype=XSD.date))
+        if deadline.recurrence:
+            self.add(node, PKG.recurrence, recurrence_iri(deadline.recurrence))
+            self.add(recurrence_iri(deadline.recurrence), RDF.type, SKOS.Concept)
+
+    def _task_references(self, task: URIRef, text: str) -> None:
+        for ref in find_references(text):
+            if ref.number == self.info.number:
+                continue
+            target = self.cited(ref.number)
+            self.add(task, PKG.refersTo, target)
+            before = text[:ref.start]
+            for prop, pattern in _PLANNED:
+                if pattern.search(before):
+                    self.add(task, getattr(PKG, prop), target)
+                    break
+
+    def _targets(self) -> None:
+        for n, draft in enumerate(self.parsed.targets, start=1):
+            t = draft.target
+            iri = URIRef(f"{self.doc_iri}/target/{n}")
+            self.add(iri, RDF.type, PKG.Target)
+            self.add(iri, PKG.inDocument, self.doc_iri)
+            self.add(iri, PKG.text, Literal(draft.text, lang="vi"))
+            self.add(iri, PKG.sectionNumber, Literal(draft.section))
+            self.add(iri, PKG.order, Literal(n))
+            self.add(iri, PKG.quantity, Literal(t.quantity, datatype=XSD.decimal))
+            if t.upper is not None:
+                self.add(iri, PKG.upperQuantity, Literal(t.upper, datatype=XSD.decimal))
+            if t.unit:
+                self.add(iri, PKG.unit, Literal(t.unit, lang="vi" if t.unit != "%" else None))
+            self.add(iri, PKG.comparator, Literal(t.comparator))
+            if t.baseline is not None:
+                self.add(iri, PKG.baseline, Literal(t.baseline, datatype=XSD.decimal))
+            if draft.year:
+                self.add(iri, PKG.targetYear, Literal(draft.year))
+            self.span(iri, draft.first_line, draft.last_line)
+
+
+def _section_text(node: Node) -> str:
+    """Heading plus the text directly under it (not that of numbered sub-items)."""
+    parts = [node.text]
+    for child in node.children:
+        if child.kind in ("bullet", "para"):
+            parts.extend(c.text for c in walk([child]))
+    return " ".join(p for p in parts if p).strip()
+
+
+def _last_line(node: Node) -> int:
+    return max((n.last_line for n in walk([node])), default=node.last_line)
+
+
+def build_graph(parsed: ParsedDocument, source_path: str) -> Graph:
+    return GraphBuilder(parsed, source_path).build()
+
+
+__all__ = ["agency_iri", "build_graph", "document_iri", "graph_iri"]

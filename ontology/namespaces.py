@@ -1,0 +1,91 @@
+"""Typed namespaces: our own vocabulary (PKG) and the reused ones.
+
+Each is an rdflib ``DefinedNamespace``: a misspelt term raises at import time
+of the calling module instead of minting a wrong IRI. ``tests/test_ontology.py``
+checks that every PKG term is declared in ``policykg.ttl`` and vice versa.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD, DefinedNamespace, ORG
+
+BASE = "https://policykg.org/"
+ID = Namespace(BASE + "id/")
+GRAPH = Namespace(BASE + "graph/")
+
+
+class PKG(DefinedNamespace):
+    """policykg's own terms: tasks, targets, deadlines and provenance spans."""
+
+    _NS = Namespace(BASE + "ns#")
+    _fail = True
+
+    Task: URIRef            # a task (nhiệm vụ) assigned by a document
+    Target: URIRef          # a quantified objective (chỉ tiêu)
+    Deadline: URIRef        # a task's deadline: an OWL-Time interval, a recurrence, or both
+    SourceSpan: URIRef      # the lines of a source file a fact was read from
+    SourceFile: URIRef      # an ingested file
+    AdministrativeUnit: URIRef  # a province, district or the nation
+    LevelScheme: URIRef
+    RecurrenceScheme: URIRef
+    DocumentTypeScheme: URIRef
+    AgencyKindScheme: URIRef
+    inDocument: URIRef
+    inSection: URIRef
+    sectionNumber: URIRef
+    text: URIRef
+    owner: URIRef           # cơ quan chủ trì
+    cooperatingAgency: URIRef  # cơ quan phối hợp
+    deadline: URIRef
+    rawText: URIRef
+    recurrence: URIRef
+    refersTo: URIRef
+    plansAmendmentOf: URIRef
+    plansReplacementOf: URIRef
+    plansRepealOf: URIRef
+    level: URIRef
+    jurisdiction: URIRef
+    gazetteerId: URIRef
+    unlisted: URIRef
+    signer: URIRef
+    signerCapacity: URIRef
+    recipient: URIRef
+    quantity: URIRef
+    upperQuantity: URIRef
+    unit: URIRef
+    comparator: URIRef
+    baseline: URIRef
+    targetYear: URIRef
+    sourceFile: URIRef
+    firstLine: URIRef
+    lastLine: URIRef
+    path: URIRef
+    sha256: URIRef
+    order: URIRef
+
+
+class ELI(DefinedNamespace):
+    """The European Legislation Identifier ontology (terms we use)."""
+
+    _NS = Namespace("http://data.europa.eu/eli/ontology#")
+    _fail = True
+
+    LegalResource: URIRef
+    LegalResourceSubdivision: URIRef
+    type_document: URIRef
+    id_local: URIRef
+    title: URIRef
+    date_document: URIRef
+    passed_by: URIRef
+    applies: URIRef
+    cites: URIRef
+    based_on: URIRef
+    amends: URIRef
+    repeals: URIRef
+    is_part_of: URIRef
+    has_part: URIRef
+    language: URIRef
+
+
+__all__ = ["BASE", "DCTERMS", "ELI", "GRAPH", "ID", "ORG", "OWL", "PKG", "PROV", "RDF", "RDFS", "SKOS", "TIME", "XSD"]
