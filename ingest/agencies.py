@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from .gazetteer import AgencyEntry, Gazetteer, Province, default_gazetteer
 from .normalize import abbreviations, fold, nfc
 
-TOKEN = re.compile(r"\w+(?:&\w+)*|[^\w\s]")
+TOKEN = re.compile(r"\w+|[^\w\s]")
 LEVEL_SUFFIXES = {
     ("tinh",): "province", ("huyen",): "district", ("xa",): "commune",
     ("thanh", "pho"): "district", ("thi", "xa"): "district", ("quan",): "district",
@@ -95,11 +95,12 @@ class Agency:
 
 
 _PLACE_SUFFIX = re.compile(r"(tỉnh|huyện|thành phố|Tỉnh ủy|Huyện ủy|Thành ủy|cấp tỉnh|cấp huyện)$", re.I)
+_LEVEL_WORD = re.compile(r"\s(tỉnh|huyện|xã|cấp tỉnh|cấp huyện)$", re.I)
 
 
 def _surface_variants(form: str) -> set[str]:
     """The form plus every abbreviated variant of it (UBND for Ủy ban nhân dân, …)."""
-    variants = {form}
+    variants = {form, form.replace(" và ", " & ")}
     for abbr, full in abbreviations().items():
         for v in list(variants):
             if full.lower() in v.lower():
@@ -147,7 +148,7 @@ class AgencyMatcher:
                         forms.add(form.replace("{province}", p.name))
                     continue
                 forms.add(form)
-                stem = _PLACE_SUFFIX.sub("", form).strip()
+                stem = _LEVEL_WORD.sub("", form).strip()
                 if stem and stem != form and len(stem.split()) >= 2 and not stem.lower().endswith(" các"):
                     forms.add(stem)  # "Ủy ban nhân dân" alone: level chosen by context
             for form in forms:

@@ -16,7 +16,7 @@ from .source import SourceLine
 
 MARKER = re.compile(
     r"""^(?:
-        (?P<roman>[IVXL]{1,6})\s*(?:[.\-–):]|\s-)\s*      # I.  II-  III -  IV)
+        (?P<roman>[IVXL]{1,6})\s*(?:[./\-–):]|\s-)\s*     # I.  II-  III -  IV)  V/
       | (?P<number>\d{1,2}(?:\.\d{1,2}){0,3})(?:[.)](?!\d)|\s+-\s)\s*     # 1.  1.1.  2)  3 -
       | (?P<number2>\d{1,2}(?:\.\d{1,2}){1,3})\s+                  # 1.1 without final dot
       | (?P<letter>[a-zđ])[)]\s*                          # a)

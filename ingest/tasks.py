@@ -24,6 +24,10 @@ _LEAD_IN = re.compile(r"^(?:Đề nghị|Giao cho|Giao|Yêu cầu|Phân công)\s
 _COOPERATE = re.compile(r"phối hợp (?:với|cùng)\s+", re.IGNORECASE)
 _TRAILING_PAREN = re.compile(r"\(([^()]{2,240})\)\s*[.;,]?\s*(?:\./\.)?\s*$")
 _LEADS = re.compile(r"^\s*,?\s*chủ trì\b", re.IGNORECASE)
+_LABELLED_DEADLINE = re.compile(
+    r"[.;,]?\s*(?:Thời gian|Thời hạn|Tiến độ)(?: thực hiện| hoàn thành| trình)?\s*:\s*([^.;()]{2,80})[.;]?\s*$",
+    re.IGNORECASE)
+_INNER_PAREN = re.compile(r"\(([^()]{2,120})\)")
 
 
 @dataclass
@@ -107,8 +111,9 @@ class TaskExtractor:
         owners, end = self.leading_agencies(text[offset:])
         if not owners or len(text[offset + end:].split()) < 2:
             return None
-        if explicit_only and not _LEADS.match(text[offset + end:]):
-            return None
+        if explicit_only and not lead_in and not _LEADS.match(text[offset + end:]) \
+                and any(a.kind == "collective" for a in owners):
+            return None  # "Các cấp ủy, … xây dựng …" in a general part is an exhortation, not an assignment
         return owners, offset + end
 
     def cooperating(self, text: str) -> list[Agency]:
@@ -243,10 +248,17 @@ class TaskExtractor:
 
 
 def split_deadline(text: str) -> tuple[str, Deadline | None]:
-    """Take a trailing '(hoàn thành trong quý IV/2024)' off a task's text."""
+    """The task's deadline: 'Thời gian thực hiện: …', a trailing '(hoàn thành trong quý IV/2024)'
+    (taken off the text), or a parenthesis inside the text that names a time."""
+    labelled = _LABELLED_DEADLINE.search(text)
+    if labelled:
+        return text[: labelled.start()].rstrip(" ,;."), parse_deadline(labelled.group(1).strip(" .;"))
     m = _TRAILING_PAREN.search(text)
     if m and looks_like_deadline(m.group(1)):
         return text[: m.start()].rstrip(" ,;"), parse_deadline(m.group(1).strip())
+    for m in _INNER_PAREN.finditer(text):
+        if looks_like_deadline(m.group(1)) and parse_deadline(m.group(1)).is_normalised:
+            return text, parse_deadline(m.group(1).strip())
     return text, None
 
 

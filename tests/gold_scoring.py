@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ingest.agencies import _surface_variants
+from ingest.agencies import _surface_variants, tokenize
 from ingest.gazetteer import default_gazetteer
 from ingest.normalize import match_key
 
@@ -20,7 +20,9 @@ _LEVEL_TAIL = re.compile(r"\s+(tinh|huyen|cap tinh|cap huyen)$")
 
 
 def _key(name: str) -> str:
-    return _LEVEL_TAIL.sub("", match_key(name).strip(" .,;:"))
+    """Folded tokens ("Văn phòng HĐND&UBND" = "van phong hdnd & ubnd"), no trailing level word."""
+    tokens = " ".join(t for t, _, _ in tokenize(match_key(name).strip(" .,;:")))
+    return _LEVEL_TAIL.sub("", tokens)
 
 
 @lru_cache(maxsize=None)
