@@ -160,7 +160,10 @@ class AgencyMatcher:
     # -- matching -------------------------------------------------------------
     def find(self, text: str) -> list[Mention]:
         """Longest non-overlapping agency mentions in ``text`` (NFC)."""
-        text = nfc(text)
+        return self._find_cached(nfc(text))
+
+    @lru_cache(maxsize=4096)
+    def _find_cached(self, text: str) -> list[Mention]:
         folded = fold(text)
         toks = tokenize(folded)
         if not toks:

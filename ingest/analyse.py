@@ -41,8 +41,8 @@ def analyse_source(source: SourceText, matcher: AgencyMatcher | None = None) -> 
     if outline.header.doc_type is None and not outline.parts:
         raise IngestError(path, "not a policy document: no type heading (KẾ HOẠCH, NGHỊ QUYẾT, QUYẾT ĐỊNH, …) "
                           "and no numbered parts (I., II., …) found", 1)
-    full_text = "\n".join(line.text for line in source.lines)
-    info = DocumentAnalyser(matcher).analyse(outline, full_text)
+    flat_text = "\n".join(p.text for p in paragraphs)   # wraps joined, one paragraph a line
+    info = DocumentAnalyser(matcher).analyse(outline, flat_text)
     tasks = TaskExtractor(matcher, info.jurisdiction, path).extract(outline)
     return ParsedDocument(source, outline, info, tasks, extract_targets(outline))
 
@@ -62,8 +62,8 @@ def _sentence_test(matcher: AgencyMatcher):
 
     def continues(para: Paragraph) -> bool:
         m = MARKER.match(para.text)
-        if m is None:
-            return len(para.text.split()) > 12
+        if m is None:  # a long plain paragraph with clause punctuation; titles have none
+            return len(para.text.split()) > 12 and ("," in para.text or ";" in para.text)
         if m.group("bullet"):
             return True
         if m.group("roman"):

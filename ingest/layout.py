@@ -16,7 +16,7 @@ from .source import SourceLine
 
 MARKER = re.compile(
     r"""^(?:
-        (?P<roman>[IVXL]{1,6})\s*(?:[./\-–):]|\s-)\s*     # I.  II-  III -  IV)  V/
+        (?P<roman>[IVXL]{1,6})\s*(?:[.\-–):]|/(?!\s*\d)|\s-)\s*(?=\D|$)   # I.  II-  III -  IV)  V/ (not IV/2024)
       | (?P<number>\d{1,2}(?:\.\d{1,2}){0,3})(?:[.)](?!\d)|\s+-\s)\s*     # 1.  1.1.  2)  3 -
       | (?P<number2>\d{1,2}(?:\.\d{1,2}){1,3})\s+                  # 1.1 without final dot
       | (?P<letter>[a-zđ])[)]\s*                          # a)
@@ -49,9 +49,8 @@ class Paragraph:
 
     @property
     def is_heading_like(self) -> bool:
-        letters = [c for c in self.text if c.isalpha()]
-        upper = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
-        return self.bold or self.heading_level > 0 or upper
+        """Bold, a markdown heading, or written in capitals."""
+        return self.bold or self.heading_level > 0 or (self.text.isupper())
 
 
 def clean_inline(text: str) -> tuple[str, bool]:
@@ -64,6 +63,7 @@ def clean_inline(text: str) -> tuple[str, bool]:
     text = _TAGS.sub("", text)
     text = text.replace("**", "").replace("__", "")
     text = re.sub(r"(?<!\w)\*|\*(?!\w)", "", text)
+    text = re.sub(r"\s{2,}", " ", text)
     return text.strip(), bold
 
 

@@ -74,21 +74,26 @@ def canonical(text: str) -> str:
     return _apply_variants(unify_tone_marks(nfc(text)))
 
 
-_FOLD_TABLE = {ord("đ"): "d", ord("Đ"): "D"}
+def _fold_table() -> dict[int, str]:
+    """Every Latin letter with diacritics (U+00C0–U+024F, U+1E00–U+1EFF) -> its base letter."""
+    table = {ord("đ"): "d", ord("Đ"): "D"}
+    for code in list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
+        ch = chr(code)
+        base = unicodedata.normalize("NFD", ch)[0]
+        if base != ch and base.isascii():
+            table[code] = base
+    return table
 
 
-@lru_cache(maxsize=65536)
-def _fold_char(ch: str) -> str:
-    base = unicodedata.normalize("NFD", ch)[0]
-    return base.translate(_FOLD_TABLE).lower()
+_FOLD_TABLE = _fold_table()
 
 
 def fold(text: str) -> str:
     """Lower-case, diacritics removed, one character per NFC character."""
-    text = nfc(text)
+    text = unicodedata.normalize("NFC", text)
     if text.isascii():
         return text.lower()
-    return "".join(_fold_char(ch) if ord(ch) > 127 else ch.lower() for ch in text)
+    return text.translate(_FOLD_TABLE).lower()
 
 
 _SPACES = re.compile(r"\s+")

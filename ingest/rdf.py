@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime, timezone
-from rdflib import Graph, Literal, URIRef
+from functools import lru_cache
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
 
 from ontology.namespaces import DCTERMS, ELI, GRAPH, ID, ORG, PKG, PROV, RDF, SKOS, TIME, XSD
 
@@ -21,6 +24,57 @@ from .references import TYPE_CODES, find_references
 from .structure import Node, walk
 
 NS = "https://policykg.org/ns/"
+
+
+# Graphs are built from pyoxigraph terms: 10x cheaper than rdflib's Graph.add
+# (measured in docs/BENCHMARKS.md); rdflib sees them only for SHACL and tests.
+@lru_cache(maxsize=100_000)
+def _node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+_XSD_TYPES = {bool: XSD.boolean, int: XSD.integer}
+
+
+def Literal(value, lang: str | None = None, datatype=None) -> ox.Literal:  # noqa: N802
+    if lang:
+        return ox.Literal(str(value), language=lang)
+    if datatype is None:
+        datatype = next((t for py, t in _XSD_TYPES.items() if type(value) is py), None)
+        if isinstance(value, datetime):
+            datatype = XSD.dateTime
+            value = value.isoformat()
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return ox.Literal(str(value), datatype=_node(datatype)) if datatype else ox.Literal(str(value))
+
+
+class DocumentGraph:
+    """The triples of one document."""
+
+    def __init__(self) -> None:
+        self.triples: list[ox.Triple] = []
+        self._seen: set[ox.Triple] = set()
+
+    def add(self, triple: ox.Triple) -> None:
+        if triple not in self._seen:
+            self._seen.add(triple)
+            self.triples.append(triple)
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+    def quads(self, graph_name: str) -> list[ox.Quad]:
+        g = ox.NamedNode(graph_name)
+        return [ox.Quad(t.subject, t.predicate, t.object, g) for t in self.triples]
+
+    def ntriples(self) -> bytes:
+        return ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES)
+
+    def to_rdflib(self) -> Graph:
+        graph = Graph()
+        graph.parse(data=ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        return graph
 _TYPE_SLUGS = {name: slugify(code) for code, name in TYPE_CODES.items()}
 _PLANNED = (("plansReplacementOf", re.compile(r"thay thế[^.;]{0,80}$", re.I)),
             ("plansRepealOf", re.compile(r"bãi bỏ[^.;]{0,80}$", re.I)),
@@ -74,13 +128,25 @@ def date_literal(value: str) -> Literal:
 class GraphBuilder:
     def __init__(self, parsed: ParsedDocument, source_path: str):
         self.parsed = parsed
-        self.g = Graph()
+        self.g = DocumentGraph()
         self.source_path = source_path
         self.info = parsed.info
         self.doc_iri = self._own_iri()
         self.file_iri = ID[f"source/{parsed.source.sha256[:16]}"]
         self._seen_agencies: set[str] = set()
         self._cited_iris: dict[str, URIRef] = {}
+        self._done: set[URIRef] = set()   # shared nodes (places, concepts) already described
+        self._minted: set[str] = set()
+        self._section_iris: dict[str, URIRef] = {}
+
+    def _unique(self, iri: str) -> URIRef:
+        """The IRI, or IRI-2, IRI-3… when numbering repeats inside one document."""
+        candidate, n = iri, 1
+        while candidate in self._minted:
+            n += 1
+            candidate = f"{iri}-{n}"
+        self._minted.add(candidate)
+        return URIRef(candidate)
 
     def _own_iri(self) -> URIRef:
         info = self.info
@@ -88,7 +154,7 @@ class GraphBuilder:
         return document_iri(info.number, scope, info.doc_type, info.date, info.title)
 
     def add(self, s, p, o) -> None:
-        self.g.add((s, p, o))
+        self.g.add(ox.Triple(_node(s), _node(p), o if isinstance(o, ox.Literal) else _node(o)))
 
     # -- pieces ------------------------------------------------------------------
     def span(self, subject: URIRef, first: int, last: int) -> None:
@@ -114,15 +180,21 @@ class GraphBuilder:
             self.add(iri, SKOS.altLabel, Literal(agency.entry.en, lang="en"))
         else:
             self.add(iri, PKG.unlisted, Literal(True))
-        self.add(iri, ORG.classification, kind_iri(agency.kind))
-        self.add(kind_iri(agency.kind), RDF.type, SKOS.Concept)
-        self.add(kind_iri(agency.kind), SKOS.inScheme, PKG.AgencyKindScheme)
-        self.add(kind_iri(agency.kind), SKOS.notation, Literal(agency.kind))
+        kind = kind_iri(agency.kind)
+        self.add(iri, ORG.classification, kind)
+        if kind not in self._done:
+            self._done.add(kind)
+            self.add(kind, RDF.type, SKOS.Concept)
+            self.add(kind, SKOS.inScheme, PKG.AgencyKindScheme)
+            self.add(kind, SKOS.notation, Literal(agency.kind))
         self.add(iri, PKG.jurisdiction, self.place(agency.jurisdiction))
         return iri
 
     def place(self, j: Jurisdiction) -> URIRef:
         iri = place_iri(j)
+        if iri in self._done:
+            return iri
+        self._done.add(iri)
         self.add(iri, RDF.type, PKG.AdministrativeUnit)
         self.add(iri, SKOS.prefLabel, Literal(j.label, lang="vi"))
         self.add(iri, PKG.level, level_iri(j.level if j.province else "central"))
@@ -133,6 +205,9 @@ class GraphBuilder:
 
     def doc_type(self, name: str) -> URIRef:
         iri = doc_type_iri(name)
+        if iri in self._done:
+            return iri
+        self._done.add(iri)
         self.add(iri, RDF.type, SKOS.Concept)
         self.add(iri, SKOS.inScheme, PKG.DocumentTypeScheme)
         self.add(iri, SKOS.prefLabel, Literal(name, lang="vi"))
@@ -157,7 +232,7 @@ class GraphBuilder:
         return iri
 
     # -- the document ----------------------------------------------------------------
-    def build(self) -> Graph:
+    def build(self) -> DocumentGraph:
         info, doc, parsed = self.info, self.doc_iri, self.parsed
         header = parsed.outline.header
         self.add(doc, RDF.type, ELI.LegalResource)
@@ -212,7 +287,8 @@ class GraphBuilder:
                 if node.kind not in ("part", "item", "letter") or not node.path:
                     continue
                 order += 1
-                iri = URIRef(f"{self.doc_iri}/section/{slugify(node.path)}")
+                iri = self._unique(f"{self.doc_iri}/section/{slugify(node.path)}")
+                self._section_iris.setdefault(node.path, iri)
                 self.add(iri, RDF.type, ELI.LegalResourceSubdivision)
                 self.add(iri, ELI.is_part_of, self.doc_iri)
                 self.add(iri, PKG.inDocument, self.doc_iri)
@@ -228,14 +304,14 @@ class GraphBuilder:
     def _tasks(self) -> None:
         for order, task in enumerate(self.parsed.tasks, start=1):
             local = slugify(task.section) + (f"-{task.ordinal}" if task.ordinal else "")
-            iri = URIRef(f"{self.doc_iri}/task/{local}")
+            iri = self._unique(f"{self.doc_iri}/task/{local}")
             self.add(iri, RDF.type, PKG.Task)
             self.add(iri, PKG.inDocument, self.doc_iri)
             self.add(iri, PKG.sectionNumber, Literal(task.section))
             self.add(iri, PKG.text, Literal(task.text, lang="vi"))
             self.add(iri, PKG.order, Literal(order))
-            if not task.section.startswith(("annex", "table")):
-                self.add(iri, PKG.inSection, URIRef(f"{self.doc_iri}/section/{slugify(task.section)}"))
+            if task.section in self._section_iris:
+                self.add(iri, PKG.inSection, self._section_iris[task.section])
             for owner in task.owners:
                 self.add(iri, PKG.owner, self.agency(owner))
             for agency in task.cooperating:
@@ -307,8 +383,8 @@ def _last_line(node: Node) -> int:
     return max((n.last_line for n in walk([node])), default=node.last_line)
 
 
-def build_graph(parsed: ParsedDocument, source_path: str) -> Graph:
+def build_graph(parsed: ParsedDocument, source_path: str) -> DocumentGraph:
     return GraphBuilder(parsed, source_path).build()
 
 
-__all__ = ["agency_iri", "build_graph", "document_iri", "graph_iri"]
+__all__ = ["DocumentGraph", "agency_iri", "build_graph", "document_iri", "graph_iri"]

@@ -23,7 +23,10 @@ class Report:
     text: str
 
 
-def validate_graph(graph: Graph) -> Report:
+def validate_graph(graph) -> Report:
+    """Validate an rdflib Graph, or anything with ``to_rdflib()`` (a DocumentGraph)."""
+    if hasattr(graph, "to_rdflib"):
+        graph = graph.to_rdflib()
     conforms, results, text = shacl_validate(graph, shacl_graph=shapes(), inference="none", advanced=False)
     violations = text.count("Constraint Violation")
     return Report(bool(conforms), violations, text)
