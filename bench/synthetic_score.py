@@ -20,7 +20,7 @@ from bench.synthetic import SyntheticPlan, write_corpus  # noqa: E402
 from ingest.analyse import analyse_file  # noqa: E402
 from ingest.errors import IngestError  # noqa: E402
 from ingest.normalize import match_key  # noqa: E402
-from tests.gold_scoring import agency_matches  # noqa: E402
+from ingest.gold import agency_matches  # noqa: E402
 
 
 def _norm(text: str) -> str:

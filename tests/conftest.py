@@ -40,3 +40,14 @@ def gold() -> dict:
 def seed_files() -> dict[str, str]:
     """Gold file name -> corpus file name (same bytes; see tests/data/seed_files.json)."""
     return json.loads((DATA / "seed_files.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def indexed_store(corpus_store) -> Path:
+    """The corpus store with its search index built by the default embedder."""
+    from search.embedders import get_embedder
+    from search.index import SearchIndex
+
+    store = GraphStore(corpus_store, read_only=True)
+    SearchIndex.build_from_store(store, get_embedder()).save(corpus_store)
+    return corpus_store

@@ -16,7 +16,7 @@ from api.cli import app
 from ingest.deadlines import parse_deadline
 from ingest.normalize import match_key
 
-from .gold_scoring import agency_matches, score_tasks, target_matches
+from ingest.gold import agency_matches, score_tasks, target_matches
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Scoring the ingest of the seed corpus against the hand-made gold (tests/data/gold_seeds.json).
+"""Scoring an ingest against hand-made gold (tests/data/gold_seeds.json) or generator records.
 
 Agencies are compared by identity, not by string: an extracted owner matches a
 gold name when the name is one of the names the owner's gazetteer entry is

@@ -1,0 +1,195 @@
+"""Hybrid search: BM25 and dense rankings fused by reciprocal rank, with graph filters
+and query understanding (an agency named in the query puts its tasks first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ingest.agencies import default_matcher
+from ingest.normalize import fold
+
+from .embedders import Embedder
+from .index import SearchIndex
+from .query import QueryError, UnderstoodQuery, understand
+from .translate import default_glossary
+
+RRF_K = 60
+LEXICAL_WEIGHT = 1.0
+DENSE_WEIGHT = 1.0
+POOL = 200                    # candidates taken from each ranking before fusion
+EXACT_DENSE_MAX = 20_000      # below this many candidate units, dense scores are computed exactly
+MODES = ("hybrid", "dense", "lexical")
+KINDS = ("task", "target", "passage")
+
+
+@dataclass
+class Filters:
+    kind: str | None = None
+    agency: str | None = None        # lead agency, as a user types it (vi, folded or en)
+    document: str | None = None      # số hiệu, document IRI or source file name
+    level: str | None = None         # central | province | district
+    due_after: str | None = None     # ISO dates, on the deadline's end
+    due_before: str | None = None
+
+
+@dataclass
+class SearchResult:
+    hits: list[dict]
+    query: UnderstoodQuery
+    notes: list[str] = field(default_factory=list)
+
+
+class SearchEngine:
+    def __init__(self, index: SearchIndex, embedder: Embedder):
+        self.index = index
+        self.embedder = embedder
+        units = index.units
+        self._kind = np.array([u.kind for u in units]) if units else np.array([], dtype=str)
+        self._owner_ids = [frozenset(o.get("gazetteer_id") or o["iri"] for o in u.owners) for u in units]
+        self._coop_ids = [frozenset(o.get("gazetteer_id") or o["iri"] for o in u.cooperating) for u in units]
+
+    # -- filters -----------------------------------------------------------------
+    def _mask(self, f: Filters) -> np.ndarray:
+        units = self.index.units
+        mask = np.ones(len(units), dtype=bool)
+        if f.kind:
+            if f.kind not in KINDS:
+                raise QueryError(f"unknown kind {f.kind!r}; one of {', '.join(KINDS)}")
+            mask &= self._kind == f.kind
+        if f.agency:
+            ids = set(self._agency_ids(f.agency))
+            mask &= np.array([bool(ids & s) for s in self._owner_ids], dtype=bool)
+        if f.document:
+            key = "".join(f.document.split()).lower()
+            mask &= np.array([(u.document.get("number") or "").lower() == key or u.document["iri"] == f.document
+                              or (u.source and u.source["path"].rsplit("/", 1)[-1] in (f.document,))
+                              for u in units], dtype=bool)
+        if f.level:
+            mask &= np.array([u.level == f.level for u in units], dtype=bool)
+        if f.due_after or f.due_before:
+            def due(u) -> bool:
+                end = (u.deadline or {}).get("end")
+                return bool(end) and (not f.due_after or end >= f.due_after) and (not f.due_before or end <= f.due_before)
+            mask &= np.array([due(u) for u in units], dtype=bool)
+        return mask
+
+    def _agency_ids(self, name: str) -> list[str]:
+        entries = default_matcher().lookup(name)
+        if entries:
+            return [e.id for e in entries]
+        key = fold(name)
+        found = {o.get("gazetteer_id") or o["iri"] for u in self.index.units for o in u.owners
+                 if key in fold(o["label"])}
+        if not found:
+            raise QueryError(f"no agency matches {name!r}")
+        return sorted(found)
+
+    # -- rankings ------------------------------------------------------------------
+    def _lexical_rank(self, query: str, rows: np.ndarray) -> list[int]:
+        scores = self.index.lexical.scores(query)[rows]
+        positive = np.nonzero(scores > 0)[0]
+        order = positive[np.argsort(-scores[positive], kind="stable")][:POOL]
+        return rows[order].tolist()
+
+    def _dense_rank(self, vector: np.ndarray, rows: np.ndarray, restricted: bool) -> list[int]:
+        if len(rows) == 0:
+            return []
+        if not restricted and len(rows) > EXACT_DENSE_MAX:
+            _, ids = self.index.dense.search(vector, POOL)
+            return ids.tolist()
+        if restricted and len(rows) > EXACT_DENSE_MAX:
+            _, ids = self.index.dense.search(vector, POOL * 10)
+            allowed = set(rows.tolist())
+            return [i for i in ids.tolist() if i in allowed][:POOL]
+        scores = self.index.dense.scores_for(rows, vector)
+        order = np.argsort(-scores, kind="stable")[:POOL]
+        return rows[order].tolist()
+
+    @staticmethod
+    def _fuse(rankings: list[tuple[float, list[int]]]) -> dict[int, float]:
+        """Weighted reciprocal rank fusion."""
+        fused: dict[int, float] = {}
+        for weight, ranking in rankings:
+            for rank, row in enumerate(ranking):
+                fused[row] = fused.get(row, 0.0) + weight / (RRF_K + rank + 1)
+        return fused
+
+    def query_forms(self, text: str) -> dict[str, list[str]]:
+        """What each ranking searches for: the query itself, its diacritics restored (for the
+        dense model), or, for English, its Vietnamese rendering through the glossary."""
+        if not text.isascii():
+            return {"language": ["vi"], "lexical": [text], "dense": [text]}
+        vi_share = self.index.restorer.known_share(text)
+        glossary = default_glossary()
+        if glossary.english_share(text) > vi_share or vi_share < 0.6:
+            translated = glossary.translate(text)   # English words match nothing in Vietnamese BM25
+            return {"language": ["en"], "lexical": [translated] if translated else [text],
+                    "dense": [t for t in (text, translated) if t]}
+        return {"language": ["vi-ascii"], "lexical": [text], "dense": [self.index.restorer.restore(text)]}
+
+    # -- search ------------------------------------------------------------------------
+    def search(self, query: str, limit: int = 10, mode: str = "hybrid", filters: Filters | None = None) -> SearchResult:
+        if mode not in MODES:
+            raise QueryError(f"unknown mode {mode!r}; one of {', '.join(MODES)}")
+        if limit < 1:
+            raise QueryError("limit must be at least 1")
+        understood = understand(query)
+        filters = filters or Filters()
+        mask = self._mask(filters)
+        rows = np.nonzero(mask)[0]
+        restricted = len(rows) < len(mask)
+        forms = self.query_forms(understood.text)
+        vectors = [self.embedder.embed_query(t) for t in forms["dense"]] if mode != "lexical" else []
+        rankings: list[tuple[float, list[int]]] = []
+        if mode != "dense":
+            rankings += [(LEXICAL_WEIGHT, self._lexical_rank(t, rows)) for t in forms["lexical"]]
+        if mode != "lexical":
+            rankings += [(DENSE_WEIGHT, self._dense_rank(v, rows, restricted)) for v in vectors]
+        fused = self._fuse(rankings)
+        for row in self._about_numbers(understood, rows):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + 1)
+        ordered = sorted(fused, key=lambda r: -fused[r])
+        first = self._named_agency_rows(understood, filters, rows)
+        if first:
+            sub = np.array(sorted(first), dtype=np.int64)
+            sub_rank: list[tuple[float, list[int]]] = []
+            if mode != "dense":
+                sub_rank += [(LEXICAL_WEIGHT, self._lexical_rank(t, sub)) for t in forms["lexical"]]
+            if mode != "lexical":
+                sub_rank += [(DENSE_WEIGHT, self._dense_rank(v, sub, True)) for v in vectors]
+            sub_fused = self._fuse(sub_rank)
+            head = sorted(first, key=lambda r: (-sub_fused.get(r, 0.0), r))
+            ordered = head + [r for r in ordered if r not in first]
+            fused = {**fused, **{r: 1.0 + sub_fused.get(r, 0.0) for r in head}}
+        hits = [self._hit(row, fused.get(row, 0.0)) for row in ordered[:limit]]
+        return SearchResult(hits, understood, list(understood.notes))
+
+    def _named_agency_rows(self, q: UnderstoodQuery, f: Filters, rows: np.ndarray) -> set[int]:
+        """Units the agency named in the query leads (or cooperates on, if the query says so)."""
+        if not q.agency_ids or f.agency:
+            return set()
+        ids = set(q.agency_ids)
+        table = self._coop_ids if q.role == "cooperating" else self._owner_ids
+        return {int(r) for r in rows if ids & table[r]}
+
+    def _about_numbers(self, q: UnderstoodQuery, rows: np.ndarray) -> list[int]:
+        if not q.numbers:
+            return []
+        units = self.index.units
+        numbers = {n.lower() for n in q.numbers}
+        return [int(r) for r in rows if (units[r].document.get("number") or "").lower() in numbers
+                or any(n in units[r].text.lower() for n in numbers)]
+
+    def _hit(self, row: int, score: float) -> dict:
+        u = self.index.units[row]
+        return {
+            "iri": u.iri, "kind": u.kind, "text": u.text, "score": round(float(score), 6),
+            "document": {"iri": u.document["iri"], "number": u.document.get("number"),
+                         "title": u.document.get("title")},
+            "owners": [{"iri": o["iri"], "label": o["label"]} for o in u.owners],
+            "cooperating": [{"iri": o["iri"], "label": o["label"]} for o in u.cooperating],
+            "deadline": u.deadline, "source": u.source, "section": u.section, "level": u.level,
+        }
