@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ingest.pipeline import collect_files, ingest_paths
-from ingest.store import PREFIXES, GraphStore
+from ingest.store import PREFIXES, GraphStore, store_dir
 
 from search.embedders import DEFAULT_EMBEDDER, EmbedderError, get_embedder
 from search.index import SearchIndex, SearchIndexError
@@ -342,6 +342,28 @@ def export(store: StoreOption = None,
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+@app.command()
+def serve(store: StoreOption = None,
+          host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port.")] = 8000,
+          sparql_timeout: Annotated[float, typer.Option(help="Seconds before a SPARQL query is stopped.")] = 10.0,
+          sparql_max_rows: Annotated[int, typer.Option(help="Rows a SPARQL SELECT returns at most.")] = 10_000,
+          ) -> None:
+    """Serve the web UI, the JSON API, the SPARQL endpoint and the IRI pages."""
+    import uvicorn
+
+    from .app import Settings, create_app
+
+    settings = Settings(store=store_dir(store), sparql_timeout_s=sparql_timeout, sparql_max_rows=sparql_max_rows)
+    try:
+        application = create_app(settings)
+    except (FileNotFoundError, OSError) as e:
+        _fail(f"cannot open the store {settings.store}: {e}")
+    err.print(f"policykg serving {settings.store} at http://{host}:{port}/ (API docs: /docs, SPARQL: /sparql)",
+              markup=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":

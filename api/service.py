@@ -11,12 +11,32 @@ functions and render what comes back (plain dicts, JSON-ready).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.agencies import default_matcher
 from ingest.normalize import fold
 from ingest.store import GraphStore
+
+import pyoxigraph as _ox
+
+
+_BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
+
+
+def _iri(iri: str) -> str:
+    """``<iri>`` for a SPARQL text; refuses characters that could break out of it."""
+    if not iri or _BAD_IRI.search(iri):
+        raise QueryError(f"not a valid IRI: {iri!r}")
+    return f"<{_ox.NamedNode(iri).value}>"
+
+
+def is_overdue(deadline: dict | None, today: dt.date | None = None) -> bool:
+    """A one-off deadline whose end has passed (recurring and open-ended ones never are)."""
+    if not deadline or not deadline.get("end") or deadline.get("recurrence"):
+        return False
+    return deadline["end"] < (today or dt.date.today()).isoformat()
 
 
 class QueryError(ValueError):
@@ -244,6 +264,66 @@ class PolicyService:
                 "cites": sorted(related.get((r["doc"], "cites"), [])),
             })
         return out
+
+    def document(self, iri: str) -> dict | None:
+        """One document: metadata, structure (sections), tasks, targets, citations out and in."""
+        meta = next((d for d in self.documents(include_cited=True) if d["iri"] == iri), None)
+        if meta is None:
+            return None
+        sections = self.store.select("""
+            SELECT ?s ?number ?title ?text ?order ?line WHERE {
+              VALUES ?doc { DOC }
+              ?s a eli:LegalResourceSubdivision ; pkg:inDocument ?doc ; pkg:sectionNumber ?number ; pkg:order ?order .
+              OPTIONAL { ?s eli:title ?title } OPTIONAL { ?s pkg:text ?text }
+              OPTIONAL { ?s prov:wasDerivedFrom/pkg:firstLine ?line }
+            } ORDER BY ?order""".replace("DOC", _iri(iri)))
+        out_links = self.store.select("""
+            SELECT DISTINCT ?rel ?other ?n ?type WHERE {
+              VALUES ?doc { DOC }
+              { ?doc eli:applies ?other BIND("implements" AS ?rel) } UNION { ?doc eli:cites ?other BIND("cites" AS ?rel) }
+              UNION { ?doc eli:based_on ?other BIND("based_on" AS ?rel) }
+              OPTIONAL { ?other eli:id_local ?n } OPTIONAL { ?other eli:type_document/skos:prefLabel ?type }
+            } ORDER BY ?rel ?n""".replace("DOC", _iri(iri)))
+        in_links = self.store.select("""
+            SELECT DISTINCT ?rel ?other ?n ?title WHERE {
+              VALUES ?doc { DOC }
+              { ?other eli:applies ?doc BIND("implements" AS ?rel) } UNION { ?other eli:cites ?doc BIND("cites" AS ?rel) }
+              OPTIONAL { ?other eli:id_local ?n } OPTIONAL { ?other eli:title ?title }
+            } ORDER BY ?rel ?n""".replace("DOC", _iri(iri)))
+        return {
+            **meta,
+            "sections": [{"iri": r["s"], "number": r["number"], "title": r["title"], "text": r["text"],
+                          "line": int(r["line"]) if r["line"] else None} for r in sections],
+            "tasks": self.tasks(document=iri) if meta["source"] else [],
+            "targets": self.targets(document=iri) if meta["source"] else [],
+            "citations_out": [{"relation": r["rel"], "iri": r["other"], "number": r["n"], "type": r["type"]}
+                              for r in out_links],
+            "citations_in": [{"relation": r["rel"], "iri": r["other"], "number": r["n"], "title": r["title"]}
+                             for r in in_links],
+        }
+
+    def agency(self, iri: str) -> dict | None:
+        """One agency with the tasks it leads and those it cooperates on."""
+        rows = self.store.select("""
+            SELECT (SAMPLE(?vi) AS ?label) (SAMPLE(?en) AS ?label_en) (SAMPLE(?k) AS ?kind)
+                   (SAMPLE(?gid) AS ?gazetteer_id) (SAMPLE(?pl) AS ?jurisdiction) WHERE {
+              VALUES ?a { AGENCY }
+              ?a a org:Organization ; skos:prefLabel ?vi . FILTER(lang(?vi) = "vi")
+              OPTIONAL { ?a skos:prefLabel ?en FILTER(lang(?en) = "en") }
+              OPTIONAL { ?a org:classification/skos:notation ?k } OPTIONAL { ?a pkg:gazetteerId ?gid }
+              OPTIONAL { ?a pkg:jurisdiction/skos:prefLabel ?pl }
+            }""".replace("AGENCY", _iri(iri)))
+        if not rows or rows[0]["label"] is None:
+            return None
+        return {"iri": iri, **rows[0], "owned": self.tasks(agency=iri), "cooperating": self.tasks(cooperating=iri)}
+
+    def describe(self, iri: str):
+        """The triples about a resource and its own parts (deadline, source span), for IRI dereferencing."""
+        return self.store.query("""
+            CONSTRUCT { ?s ?p ?o } WHERE {
+              { THE_IRI ?p ?o BIND(THE_IRI AS ?s) } UNION
+              { THE_IRI ?link ?s . ?s ?p ?o FILTER(STRSTARTS(STR(?s), CONCAT(STR(THE_IRI), "/"))) }
+            }""".replace("THE_IRI", _iri(iri)))
 
     # -- targets -------------------------------------------------------------------
     def targets(self, document: str | None = None) -> list[dict]:

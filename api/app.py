@@ -1,0 +1,90 @@
+"""The FastAPI application: JSON API (/api), SPARQL endpoint (/sparql), IRI pages (/id/…), web UI (/).
+
+Every route calls ``api.service.PolicyService``; no query logic lives here.
+All errors share one shape: ``{"error": {"code": ..., "message": ...}}``.
+
+    uvicorn --factory api.app:create_app      # or: policykg serve
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ingest.store import store_dir
+
+from .service import PolicyService, QueryError
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: Path
+    sparql_timeout_s: float = 10.0      # a query running longer is stopped (HTTP 503)
+    sparql_max_rows: int = 10_000       # SELECT results are cut to this many rows (header says so)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        return cls(
+            store=store_dir(None),
+            sparql_timeout_s=float(os.environ.get("POLICYKG_SPARQL_TIMEOUT", 10.0)),
+            sparql_max_rows=int(os.environ.get("POLICYKG_SPARQL_MAX_ROWS", 10_000)),
+        )
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    app = FastAPI(title="policykg", version="0.1.0",
+                  description="Knowledge graph and search over Vietnamese policy documents. "
+                              "Every fact links to its source lines.")
+    app.state.settings = settings
+    app.state.service = PolicyService.open(settings.store)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
+                            for e in exc.errors())
+        return error(422, "invalid_parameter", details or "invalid request")
+
+    @app.exception_handler(QueryError)
+    async def query_error(request: Request, exc: QueryError) -> JSONResponse:
+        return error(422, "invalid_parameter", str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 403: "forbidden",
+                 406: "not_acceptable", 503: "unavailable", 413: "too_large"}
+        return error(exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return error(500, "internal_error", f"{type(exc).__name__}: {exc}")
+
+    from . import routes_api
+
+    app.include_router(routes_api.router)
+    for module in ("sparql_endpoint", "resolver", "pages"):
+        try:
+            router = __import__(f"api.{module}", fromlist=["router"]).router
+        except ModuleNotFoundError:
+            continue
+        app.include_router(router)
+    if STATIC.exists():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def service_of(request: Request) -> PolicyService:
+    return request.app.state.service

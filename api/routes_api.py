@@ -1,0 +1,107 @@
+"""JSON API: the same shapes as the CLI's --format json."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from ontology.namespaces import ID
+
+from .service import PolicyService, QueryError
+
+router = APIRouter()
+Date = Annotated[dt.date | None, Query(description="YYYY-MM-DD")]
+
+
+def _service(request: Request) -> PolicyService:
+    return request.app.state.service
+
+
+def iri_for(kind: str, ident: str) -> str:
+    """``so-noi-vu`` path parts or a full IRI -> the IRI (``kind`` is agency or doc)."""
+    if ident.startswith(("http://", "https://")):
+        return ident
+    return f"{ID}{kind}/{ident.strip('/')}"
+
+
+@router.get("/health", tags=["meta"])
+def health(request: Request) -> dict:
+    """Liveness: the store opens and answers."""
+    graphs = _service(request).store.graphs()
+    return {"status": "ok", "documents": len(graphs)}
+
+
+@router.get("/api/search", tags=["search"])
+def search(request: Request,
+           q: Annotated[str, Query(min_length=1, max_length=10_000, description="Query text")],
+           limit: Annotated[int, Query(ge=1, le=200)] = 10,
+           kind: Literal["task", "target", "passage"] | None = None,
+           agency: Annotated[str | None, Query(max_length=300)] = None,
+           document: Annotated[str | None, Query(max_length=500)] = None,
+           level: Literal["central", "province", "district"] | None = None,
+           due_after: Date = None, due_before: Date = None,
+           mode: Literal["hybrid", "dense", "lexical"] = "hybrid") -> dict:
+    """Hybrid search; hits as `policykg search --format json` (with the query as searched and notes)."""
+    return _service(request).search(q, limit=limit, kind=kind, agency=agency, document=document, level=level,
+                                    due_after=due_after.isoformat() if due_after else None,
+                                    due_before=due_before.isoformat() if due_before else None, mode=mode)
+
+
+@router.get("/api/tasks", tags=["tasks"])
+def tasks(request: Request,
+          agency: Annotated[str | None, Query(max_length=300, description="Lead agency: vi, folded or en")] = None,
+          cooperating: Annotated[str | None, Query(max_length=300)] = None,
+          document: Annotated[str | None, Query(max_length=500, description="Số hiệu, IRI or file name")] = None,
+          due_before: Date = None) -> list[dict]:
+    """Tasks in document order, as `policykg tasks --format json`."""
+    return _service(request).tasks(agency=agency, cooperating=cooperating, document=document,
+                                   due_before=due_before.isoformat() if due_before else None)
+
+
+@router.get("/api/agencies", tags=["agencies"])
+def agencies(request: Request) -> list[dict]:
+    """Every agency named in the corpus with counts of tasks led and cooperated on."""
+    return _service(request).agencies()
+
+
+@router.get("/api/agencies/{ident:path}", tags=["agencies"])
+def agency(request: Request, ident: str) -> dict:
+    """One agency (path after /id/agency/, e.g. bac-giang/so-noi-vu) with its tasks."""
+    try:
+        found = _service(request).agency(iri_for("agency", ident))
+    except QueryError:
+        found = None
+    if found is None:
+        raise HTTPException(404, f"no agency {ident!r}")
+    return found
+
+
+@router.get("/api/documents", tags=["documents"])
+def documents(request: Request, cited: bool = False) -> list[dict]:
+    """Ingested documents (cited=true adds those known only from citations)."""
+    return _service(request).documents(include_cited=cited)
+
+
+@router.get("/api/documents/{ident:path}", tags=["documents"])
+def document(request: Request, ident: str) -> dict:
+    """One document (path after /id/doc/, or its số hiệu) with structure, tasks, targets and citations."""
+    service = _service(request)
+    iri = iri_for("doc", ident)
+    try:
+        found = service.document(iri)
+        if found is None and "/" in ident:
+            matches = service.resolve_document(ident)
+            found = service.document(matches[0]) if len(matches) == 1 else None
+    except QueryError:
+        found = None
+    if found is None:
+        raise HTTPException(404, f"no document {ident!r}")
+    return found
+
+
+@router.get("/api/targets", tags=["targets"])
+def targets(request: Request, document: Annotated[str | None, Query(max_length=500)] = None) -> list[dict]:
+    """Quantified targets, as `policykg targets --format json`."""
+    return _service(request).targets(document=document)
