@@ -1,4 +1,5 @@
-# policykg: `make run` sets everything up and serves; `make test` runs the suite.
+# policykg: `make run` sets everything up, ingests corpus/ and serves on http://$(HOST):$(PORT)/;
+# `make test` runs the suite.
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -20,8 +21,7 @@ ingest: install
 	$(BIN)/policykg ingest corpus --store $(STORE)
 
 run: ingest
-	@echo "policykg store ready in $(STORE)/"
-	$(BIN)/policykg documents --store $(STORE)
+	$(BIN)/policykg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,10 @@ def _iri(iri: str) -> str:
     """``<iri>`` for a SPARQL text; refuses characters that could break out of it."""
     if not iri or _BAD_IRI.search(iri):
         raise QueryError(f"not a valid IRI: {iri!r}")
-    return f"<{_ox.NamedNode(iri).value}>"
+    try:
+        return f"<{_ox.NamedNode(iri).value}>"
+    except ValueError as err:   # control characters and other code points IRIs forbid
+        raise QueryError(f"not a valid IRI: {iri!r}") from err
 
 
 def is_overdue(deadline: dict | None, today: dt.date | None = None) -> bool:
@@ -57,10 +61,15 @@ class PolicyService:
     def __init__(self, store: GraphStore):
         self.store = store
         self._engine = None
+        self._engine_lock = threading.Lock()
 
     # -- search ------------------------------------------------------------------
     def search_engine(self, embedder: str | None = None):
-        """The hybrid search engine over this store's index (loaded once)."""
+        """The hybrid search engine over this store's index (loaded once, by one thread)."""
+        with self._engine_lock:
+            return self._load_engine(embedder)
+
+    def _load_engine(self, embedder: str | None):
         if self._engine is None:
             from search.embedders import get_embedder
             from search.engine import SearchEngine

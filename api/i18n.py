@@ -1,0 +1,233 @@
+"""UI strings of the web pages, Vietnamese first, English second.
+
+Only the interface is translated; data (task texts, agency names, titles) is
+shown as the documents wrote it. ``tests/test_pages.py`` checks that both
+languages have the same keys.
+
+>>> translator("en")("search")
+'Search'
+>>> translator("xx")("search")    # an unknown language falls back to Vietnamese
+'Tìm kiếm'
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+LANGUAGES = ("vi", "en")
+DEFAULT = "vi"
+COOKIE = "lang"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "vi": {
+        "site_title": "policykg: tri thức văn bản chính sách",
+        "site_tagline": "Nhiệm vụ, cơ quan, thời hạn và chỉ tiêu trong các văn bản chính sách, mỗi dữ kiện dẫn về dòng nguồn",
+        "nav_search": "Tìm kiếm",
+        "nav_agencies": "Cơ quan",
+        "nav_documents": "Văn bản",
+        "nav_sparql": "SPARQL",
+        "switch_language": "English",
+        "json_twin": "JSON",
+        "rdf_twin": "RDF (Turtle)",
+        "search": "Tìm kiếm",
+        "search_placeholder": "Ví dụ: Sở Nội vụ chủ trì những nhiệm vụ nào?",
+        "search_hint": "Gõ tiếng Việt có dấu, không dấu hoặc tiếng Anh.",
+        "filters": "Bộ lọc",
+        "kind": "Loại",
+        "any": "Tất cả",
+        "kind_task": "Nhiệm vụ",
+        "kind_target": "Chỉ tiêu",
+        "kind_passage": "Đoạn văn",
+        "agency_filter": "Cơ quan chủ trì",
+        "level": "Cấp",
+        "level_central": "Trung ương",
+        "level_province": "Tỉnh",
+        "level_district": "Huyện",
+        "deadline_before": "Hạn trước ngày",
+        "results": "Kết quả",
+        "no_results": "Không có kết quả.",
+        "searched_as": "Đã tìm với",
+        "owners": "Chủ trì",
+        "cooperating": "Phối hợp",
+        "deadline": "Thời hạn",
+        "overdue": "Quá hạn",
+        "document": "Văn bản",
+        "source": "Nguồn",
+        "section": "Mục",
+        "text": "Nội dung",
+        "agencies": "Cơ quan",
+        "agency": "Cơ quan",
+        "agency_kind": "Loại cơ quan",
+        "jurisdiction": "Địa bàn",
+        "name_en": "Tên tiếng Anh",
+        "owned_count": "Chủ trì (số nhiệm vụ)",
+        "cooperating_count": "Phối hợp (số nhiệm vụ)",
+        "owned_tasks": "Nhiệm vụ chủ trì",
+        "cooperating_tasks": "Nhiệm vụ phối hợp",
+        "no_tasks": "Không có nhiệm vụ.",
+        "documents": "Văn bản",
+        "show_cited": "Hiện cả các văn bản chỉ được trích dẫn",
+        "hide_cited": "Chỉ hiện các văn bản đã nạp",
+        "type": "Loại văn bản",
+        "number": "Số hiệu",
+        "no_number": "(không số)",
+        "title": "Trích yếu",
+        "issuer": "Cơ quan ban hành",
+        "date": "Ngày",
+        "signer": "Người ký",
+        "metadata": "Thông tin văn bản",
+        "implements": "Thực hiện",
+        "cites": "Trích dẫn",
+        "based_on": "Căn cứ",
+        "citations_out": "Văn bản này dẫn tới",
+        "citations_in": "Văn bản dẫn tới văn bản này",
+        "relation": "Quan hệ",
+        "none": "Không có.",
+        "structure": "Bố cục",
+        "tasks": "Nhiệm vụ",
+        "annex_tasks": "Nhiệm vụ trong phụ lục",
+        "targets": "Chỉ tiêu",
+        "target": "Mức",
+        "year": "Năm",
+        "baseline": "Hiện trạng",
+        "known_from_citations": "Văn bản này chỉ được biết qua trích dẫn của văn bản khác; chưa nạp toàn văn.",
+        "sparql_editor": "Truy vấn SPARQL",
+        "sparql_intro": "Truy vấn chỉ đọc trên toàn bộ đồ thị. Các tiền tố pkg, eli, org, skos, time, prov, dcterms, xsd, rdf, rdfs đã được khai báo sẵn.",
+        "examples": "Truy vấn mẫu",
+        "choose_example": "Chọn một truy vấn mẫu…",
+        "examples_unavailable": "Chưa tải được danh sách truy vấn mẫu.",
+        "run_query": "Chạy truy vấn",
+        "running": "Đang chạy…",
+        "rows": "dòng",
+        "query_error": "Lỗi truy vấn",
+        "source_file": "Tệp nguồn",
+        "line": "Dòng",
+        "show_whole_file": "Xem toàn bộ tệp",
+        "resource": "Tài nguyên",
+        "property": "Thuộc tính",
+        "value": "Giá trị",
+        "not_found": "Không tìm thấy",
+        "not_found_text": "Không có trang nào ứng với địa chỉ này.",
+        "back_home": "Về trang tìm kiếm",
+        "error": "Lỗi",
+        "footer": "Dữ liệu hiển thị nguyên văn như trong văn bản gốc. Mỗi dữ kiện có liên kết tới dòng nguồn (tệp:dòng).",
+        "recurrence": "Định kỳ",
+        "count": "Số lượng",
+    },
+    "en": {
+        "site_title": "policykg: policy document knowledge graph",
+        "site_tagline": "Tasks, agencies, deadlines and targets in policy documents, every fact linked to its source lines",
+        "nav_search": "Search",
+        "nav_agencies": "Agencies",
+        "nav_documents": "Documents",
+        "nav_sparql": "SPARQL",
+        "switch_language": "Tiếng Việt",
+        "json_twin": "JSON",
+        "rdf_twin": "RDF (Turtle)",
+        "search": "Search",
+        "search_placeholder": "e.g. Sở Nội vụ chủ trì những nhiệm vụ nào?",
+        "search_hint": "Type Vietnamese with or without diacritics, or English.",
+        "filters": "Filters",
+        "kind": "Kind",
+        "any": "Any",
+        "kind_task": "Task",
+        "kind_target": "Target",
+        "kind_passage": "Passage",
+        "agency_filter": "Lead agency",
+        "level": "Level",
+        "level_central": "Central",
+        "level_province": "Province",
+        "level_district": "District",
+        "deadline_before": "Deadline before",
+        "results": "Results",
+        "no_results": "No results.",
+        "searched_as": "Searched as",
+        "owners": "Lead",
+        "cooperating": "Cooperating",
+        "deadline": "Deadline",
+        "overdue": "Overdue",
+        "document": "Document",
+        "source": "Source",
+        "section": "Section",
+        "text": "Text",
+        "agencies": "Agencies",
+        "agency": "Agency",
+        "agency_kind": "Kind of agency",
+        "jurisdiction": "Jurisdiction",
+        "name_en": "English name",
+        "owned_count": "Leads (tasks)",
+        "cooperating_count": "Cooperates (tasks)",
+        "owned_tasks": "Tasks it leads",
+        "cooperating_tasks": "Tasks it cooperates on",
+        "no_tasks": "No tasks.",
+        "documents": "Documents",
+        "show_cited": "Also show documents known only from citations",
+        "hide_cited": "Only ingested documents",
+        "type": "Type",
+        "number": "Number",
+        "no_number": "(no number)",
+        "title": "Title",
+        "issuer": "Issuer",
+        "date": "Date",
+        "signer": "Signer",
+        "metadata": "About this document",
+        "implements": "Implements",
+        "cites": "Cites",
+        "based_on": "Based on",
+        "citations_out": "This document refers to",
+        "citations_in": "Documents referring to this one",
+        "relation": "Relation",
+        "none": "None.",
+        "structure": "Structure",
+        "tasks": "Tasks",
+        "annex_tasks": "Tasks in the annex",
+        "targets": "Targets",
+        "target": "Target",
+        "year": "Year",
+        "baseline": "Baseline",
+        "known_from_citations": "This document is known only from citations in other documents; its text is not ingested.",
+        "sparql_editor": "SPARQL query",
+        "sparql_intro": "Read-only queries over the whole graph. Prefixes pkg, eli, org, skos, time, prov, dcterms, xsd, rdf, rdfs are predefined.",
+        "examples": "Example queries",
+        "choose_example": "Pick an example query…",
+        "examples_unavailable": "The example queries could not be loaded.",
+        "run_query": "Run query",
+        "running": "Running…",
+        "rows": "rows",
+        "query_error": "Query error",
+        "source_file": "Source file",
+        "line": "Line",
+        "show_whole_file": "Show the whole file",
+        "resource": "Resource",
+        "property": "Property",
+        "value": "Value",
+        "not_found": "Not found",
+        "not_found_text": "Nothing lives at this address.",
+        "back_home": "Back to search",
+        "error": "Error",
+        "footer": "Data is shown as written in the source documents. Every fact links to its source lines (file:line).",
+        "recurrence": "Recurring",
+        "count": "Count",
+    },
+}
+
+
+def pick_language(query_value: str | None, cookie_value: str | None) -> str:
+    """``?lang=`` wins, then the cookie, then Vietnamese.
+
+    >>> pick_language("en", "vi"), pick_language(None, "en"), pick_language("fr", None)
+    ('en', 'en', 'vi')
+    """
+    for value in (query_value, cookie_value):
+        if value in LANGUAGES:
+            return value
+    return DEFAULT
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """``t(key)`` for one language; a missing key shows as itself (and a test catches it)."""
+    table = STRINGS.get(lang, STRINGS[DEFAULT])
+    return lambda key: table.get(key, key)
+
+
+__all__ = ["COOKIE", "DEFAULT", "LANGUAGES", "STRINGS", "pick_language", "translator"]

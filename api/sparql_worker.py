@@ -1,0 +1,431 @@
+"""SPARQL queries in worker processes, so a runaway query can be stopped.
+
+Python threads cannot be killed and oxigraph evaluates a query without ever
+returning to Python, so each query runs in a worker *process* (start method
+"spawn") that opens the store with ``pyoxigraph.Store.read_only``. A small
+pool of such workers is created lazily and reused; a query that outlives its
+time budget gets its worker terminated and replaced by a fresh one, while the
+other workers (and the web server) carry on.
+
+Workers answer with serialized bytes: SELECT results are written here, cut to
+``max_rows`` rows (``truncated`` says so), in SPARQL JSON, XML, CSV or TSV;
+CONSTRUCT/DESCRIBE triples (cut the same way) in Turtle, N-Triples, JSON-LD or
+RDF/XML; ASK booleans by oxigraph's own serializers.
+
+This module imports nothing but pyoxigraph at the top so a worker starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import queue
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+from xml.sax.saxutils import escape as _xml_escape, quoteattr as _xml_attr
+
+import pyoxigraph as ox
+
+# -- formats -------------------------------------------------------------------------
+# name -> media type; the same names are used by the endpoint's content negotiation.
+RESULT_FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_FORMATS = {
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+_RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+_BOOLEAN_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+                    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
+
+
+@dataclass
+class Job:
+    """One query for a worker. ``result_format``/``graph_format`` are the negotiated
+    format names for solutions/booleans and for triples; None means "not acceptable"."""
+    query: str
+    result_format: str | None = "json"
+    graph_format: str | None = "turtle"
+    max_rows: int = 10_000
+    default_graph: list[str] | None = None   # protocol default-graph-uri (else: union of all graphs)
+    named_graphs: list[str] | None = None    # protocol named-graph-uri
+
+
+@dataclass
+class Answer:
+    status: int
+    media_type: str = ""
+    body: bytes = b""
+    truncated: bool = False
+    code: str = ""          # error code when status >= 400
+    message: str = ""
+    kind: str = ""          # "solutions", "boolean" or "triples"
+    rows: int = 0           # rows or triples in the body
+
+
+# -- serialisation of (capped) solutions -----------------------------------------------------
+def _json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+            direction = getattr(term, "direction", None)
+            if direction is not None:
+                out["its:dir"] = str(direction).rsplit(".", 1)[-1].lower()
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                            "predicate": _json_term(term.predicate),
+                                            "object": _json_term(term.object)}}
+    return {"type": "literal", "value": str(term)}
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{_xml_escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{_xml_escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            attr = f" xml:lang={_xml_attr(term.language)}"
+        elif term.datatype.value != _XSD_STRING:
+            attr = f" datatype={_xml_attr(term.datatype.value)}"
+        else:
+            attr = ""
+        return f"<literal{attr}>{_xml_escape(term.value)}</literal>"
+    if isinstance(term, ox.Triple):
+        return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
+                f"</predicate><object>{_xml_term(term.object)}</object></triple>")
+    return f"<literal>{_xml_escape(str(term))}</literal>"
+
+
+def _csv_value(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        text = term.value
+    elif isinstance(term, ox.BlankNode):
+        text = f"_:{term.value}"
+    else:
+        text = str(term)
+    if any(c in text for c in ',"\r\n'):
+        text = '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def serialize_solutions(variables: list[str], rows: list, fmt: str) -> bytes:
+    """SPARQL 1.1 results (JSON, XML, CSV or TSV) for ``rows`` (pyoxigraph QuerySolution)."""
+    if fmt == "json":
+        bindings = []
+        for row in rows:
+            binding = {}
+            for name in variables:
+                term = row[name]
+                if term is not None:
+                    binding[name] = _json_term(term)
+            bindings.append(binding)
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                          ensure_ascii=False).encode("utf-8")
+    if fmt == "xml":
+        parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
+        parts.extend(f"<variable name={_xml_attr(name)}/>" for name in variables)
+        parts.append("</head>\n<results>\n")
+        for row in rows:
+            parts.append("<result>")
+            for name in variables:
+                term = row[name]
+                if term is not None:
+                    parts.append(f"<binding name={_xml_attr(name)}>{_xml_term(term)}</binding>")
+            parts.append("</result>\n")
+        parts.append("</results>\n</sparql>\n")
+        return "".join(parts).encode("utf-8")
+    if fmt == "csv":
+        lines = [",".join(_csv_value(ox.Literal(name)) for name in variables)]
+        lines.extend(",".join(_csv_value(row[name]) for name in variables) for row in rows)
+        return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    if fmt == "tsv":
+        # terms in N-Triples syntax: oxigraph's str() escapes tabs and newlines in literals
+        lines = ["\t".join(f"?{name}" for name in variables)]
+        lines.extend("\t".join("" if row[name] is None else str(row[name]) for name in variables)
+                     for row in rows)
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    raise ValueError(f"unknown results format {fmt!r}")
+
+
+def run_query(store: ox.Store, job: Job, prefixes: dict[str, str]) -> Answer:
+    """Evaluate ``job`` on ``store``; every failure becomes an error Answer."""
+    kwargs: dict = {"prefixes": prefixes}
+    try:
+        if job.default_graph is not None or job.named_graphs is not None:
+            if job.default_graph is not None:
+                kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graph]
+            else:
+                kwargs["use_default_graph_as_union"] = True
+            if job.named_graphs is not None:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+    except ValueError as err:
+        return Answer(400, code="bad_request", message=f"not a valid graph IRI: {err}")
+    try:
+        result = store.query(job.query, **kwargs)
+    except SyntaxError as err:
+        return Answer(400, code="syntax_error", message=f"SPARQL syntax error: {err}")
+    except Exception as err:  # noqa: BLE001 - evaluation errors reported to the client
+        return Answer(500, code="query_error", message=f"{type(err).__name__}: {err}")
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            if job.result_format is None:
+                return _not_acceptable("ASK results")
+            body = result.serialize(format=_BOOLEAN_FORMATS[job.result_format])
+            return Answer(200, RESULT_FORMATS[job.result_format], body, kind="boolean")
+        if isinstance(result, ox.QuerySolutions):
+            if job.result_format is None:
+                return _not_acceptable("SELECT results")
+            variables = [v.value for v in result.variables]
+            rows = list(islice(result, job.max_rows + 1))
+            truncated = len(rows) > job.max_rows
+            rows = rows[:job.max_rows]
+            body = serialize_solutions(variables, rows, job.result_format)
+            return Answer(200, RESULT_FORMATS[job.result_format], body, truncated, kind="solutions",
+                          rows=len(rows))
+        if job.graph_format is None:
+            return _not_acceptable("CONSTRUCT/DESCRIBE results")
+        triples = list(islice(result, job.max_rows + 1))
+        truncated = len(triples) > job.max_rows
+        triples = triples[:job.max_rows]
+        rdf_format = _RDF_FORMATS[job.graph_format]
+        if rdf_format is ox.RdfFormat.TURTLE:
+            body = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+        else:
+            body = ox.serialize(triples, format=rdf_format)
+        return Answer(200, GRAPH_FORMATS[job.graph_format], body, truncated, kind="triples", rows=len(triples))
+    except Exception as err:  # noqa: BLE001
+        return Answer(500, code="query_error", message=f"{type(err).__name__}: {err}")
+
+
+def _not_acceptable(what: str) -> Answer:
+    return Answer(406, code="not_acceptable",
+                  message=f"none of the requested media types is available for {what}; "
+                          f"SELECT/ASK: {', '.join(RESULT_FORMATS.values())}; "
+                          f"CONSTRUCT/DESCRIBE: {', '.join(GRAPH_FORMATS.values())}")
+
+
+# -- the worker process -------------------------------------------------------------------
+def _worker_main(conn, store_path: str, prefixes: dict[str, str]) -> None:  # pragma: no cover - child process
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the server's to handle; it stops us
+    try:
+        store = ox.Store.read_only(store_path)
+    except Exception as err:  # noqa: BLE001
+        conn.send(("failed", f"cannot open the store {store_path}: {type(err).__name__}: {err}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if job is None:
+            return
+        conn.send(run_query(store, job, prefixes))
+
+
+class QueryTimeout(Exception):
+    """The query ran longer than its budget; its worker was terminated."""
+
+
+class PoolBusy(Exception):
+    """Every worker stayed busy for the whole wait budget."""
+
+
+class WorkerFailed(Exception):
+    """A worker died or could not start."""
+
+
+_MAIN_LOCK = threading.Lock()
+
+
+@contextmanager
+def _main_module_hidden():
+    """A spawned child re-imports the parent's ``__main__`` unless told nothing about it.
+
+    The workers need nothing from it (their code lives in this module), and
+    re-importing it would cost seconds (``policykg serve`` would load the whole
+    CLI, spaCy included, into every worker) or re-run an unguarded script.
+    """
+    with _MAIN_LOCK:
+        main = sys.modules.get("__main__")
+        saved = {attr: getattr(main, attr) for attr in ("__file__", "__spec__") if hasattr(main, attr)}
+        try:
+            if "__file__" in saved:
+                del main.__file__
+            if "__spec__" in saved:
+                main.__spec__ = None
+            yield
+        finally:
+            for attr, value in saved.items():
+                setattr(main, attr, value)
+
+
+class _Worker:
+    def __init__(self, ctx, store_path: str, prefixes: dict[str, str]):
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, store_path, prefixes),
+                                   name="policykg-sparql-worker", daemon=True)
+        with _main_module_hidden():
+            self.process.start()
+        child.close()
+        self.ready = False
+
+    def wait_ready(self, timeout: float) -> None:
+        if self.ready:
+            return
+        if not self.conn.poll(timeout):
+            raise WorkerFailed(f"a SPARQL worker did not start within {timeout:.0f} s")
+        try:
+            status, message = self.conn.recv()
+        except (EOFError, OSError) as err:
+            raise WorkerFailed(f"a SPARQL worker died while starting: {err}") from err
+        if status != "ready":
+            raise WorkerFailed(message)
+        self.ready = True
+
+    def stop(self, kill: bool = True) -> None:
+        if not kill and self.process.is_alive():
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+            self.process.join(1.0)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(2.0)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join(2.0)
+        self.conn.close()
+
+
+class WorkerPool:
+    """``size`` worker processes over the store at ``store_path``, started on first use.
+
+    ``run(job, timeout)`` is blocking and thread-safe: call it from a thread
+    pool, never on the event loop. Waiting for a free worker (at most
+    ``timeout`` seconds) and starting one (at most ``startup_timeout``) do not
+    count towards the query's own ``timeout``.
+    """
+
+    def __init__(self, store_path: str, prefixes: dict[str, str], size: int = 2,
+                 startup_timeout: float = 60.0):
+        self.store_path = str(store_path)
+        self.prefixes = dict(prefixes)
+        self.size = max(1, size)
+        self.startup_timeout = startup_timeout
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._lock = threading.Lock()
+        self._workers: set[_Worker] = set()
+        self._closed = False
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._ctx, self.store_path, self.prefixes)
+        self._workers.add(worker)
+        return worker
+
+    def _acquire(self, wait: float) -> _Worker:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            if self._closed:
+                raise WorkerFailed("the SPARQL worker pool is closed")
+            if len(self._workers) < self.size:
+                return self._spawn()
+        try:
+            return self._idle.get(timeout=wait)
+        except queue.Empty:
+            raise PoolBusy(f"all {self.size} SPARQL workers stayed busy for {wait:g} s") from None
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            if self._closed:
+                self._workers.discard(worker)
+                worker.stop(kill=False)
+                return
+        self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        """Stop ``worker`` (terminating a running query) and start a fresh one in its place."""
+        worker.stop(kill=True)
+        with self._lock:
+            self._workers.discard(worker)
+            if self._closed:
+                return
+            fresh = self._spawn()
+        self._idle.put(fresh)
+
+    def run(self, job: Job, timeout: float) -> Answer:
+        worker = self._acquire(timeout)
+        try:
+            worker.wait_ready(self.startup_timeout)
+        except WorkerFailed:
+            worker.stop(kill=True)
+            with self._lock:
+                self._workers.discard(worker)
+            raise
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(timeout):
+                raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
+            answer = worker.conn.recv()
+        except QueryTimeout:
+            self._replace(worker)
+            raise
+        except (EOFError, OSError) as err:
+            self._replace(worker)
+            raise WorkerFailed(f"the SPARQL worker died while running the query: {err}") from err
+        except BaseException:
+            self._replace(worker)
+            raise
+        self._release(worker)
+        return answer
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._workers)
+            self._workers.clear()
+        for worker in workers:
+            worker.stop(kill=False)
+
+    @property
+    def processes(self) -> list:
+        """The live worker processes (for tests and monitoring)."""
+        with self._lock:
+            return [w.process for w in self._workers]
+
+
+__all__ = ["Answer", "GRAPH_FORMATS", "Job", "PoolBusy", "QueryTimeout", "RESULT_FORMATS", "WorkerFailed",
+           "WorkerPool", "run_query", "serialize_solutions"]
