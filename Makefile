@@ -17,13 +17,19 @@ $(BIN)/policykg: pyproject.toml
 
 install: $(BIN)/policykg
 
+# The optional sentence-transformers backend, exercised by the tests; torch's CPU build first.
+$(VENV)/.st-extra: $(BIN)/policykg
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test,st]'
+	touch $@
+
 ingest: install
 	$(BIN)/policykg ingest corpus --store $(STORE)
 
 run: ingest
 	$(BIN)/policykg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: install
+test: install $(VENV)/.st-extra
 	$(BIN)/python -m pytest -q
 
 bench: install

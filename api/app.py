@@ -72,15 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         return error(500, "internal_error", f"{type(exc).__name__}: {exc}")
 
-    from . import routes_api
+    from . import pages, resolver, routes_api, sparql_endpoint
 
-    app.include_router(routes_api.router)
-    for module in ("sparql_endpoint", "resolver", "pages"):
-        try:
-            router = __import__(f"api.{module}", fromlist=["router"]).router
-        except ModuleNotFoundError:
-            continue
-        app.include_router(router)
+    for module in (routes_api, sparql_endpoint, resolver, pages):
+        app.include_router(module.router)
     if STATIC.exists():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -348,8 +348,10 @@ def export(store: StoreOption = None,
 def serve(store: StoreOption = None,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port.")] = 8000,
-          sparql_timeout: Annotated[float, typer.Option(help="Seconds before a SPARQL query is stopped.")] = 10.0,
-          sparql_max_rows: Annotated[int, typer.Option(help="Rows a SPARQL SELECT returns at most.")] = 10_000,
+          sparql_timeout: Annotated[float, typer.Option(help="Seconds before a SPARQL query is stopped.",
+                                                        envvar="POLICYKG_SPARQL_TIMEOUT")] = 10.0,
+          sparql_max_rows: Annotated[int, typer.Option(help="Rows a SPARQL SELECT returns at most.",
+                                                       envvar="POLICYKG_SPARQL_MAX_ROWS")] = 10_000,
           ) -> None:
     """Serve the web UI, the JSON API, the SPARQL endpoint and the IRI pages."""
     import uvicorn

@@ -417,6 +417,11 @@ class WorkerPool:
             self._closed = True
             workers = list(self._workers)
             self._workers.clear()
+        while True:
+            try:
+                self._idle.get_nowait()
+            except queue.Empty:
+                break
         for worker in workers:
             worker.stop(kill=False)
 

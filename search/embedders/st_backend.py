@@ -34,7 +34,8 @@ class SentenceTransformerEmbedder:
                 f"sentence-transformers model {model!r} is not available locally "
                 f"(no download is attempted): {type(err).__name__}: {err}") from err
         self.name = self.option = f"st:{model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
         e5 = "e5" in model.lower()
         self.query_prefix = query_prefix if query_prefix is not None else ("query: " if e5 else "")
         self.passage_prefix = passage_prefix if passage_prefix is not None else ("passage: " if e5 else "")
