@@ -344,6 +344,84 @@ def export(store: StoreOption = None,
         sys.stdout.flush()
 
 
+class CascadeFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+def cascade_rows(report: dict) -> list[dict]:
+    """The coverage as flat rows (one per higher task and lower plan, plus local initiatives)."""
+    rows = []
+    for entry in report["coverage"]:
+        task = entry["task"]
+        for lower, taken in entry["taken_up_by"].items():
+            rows.append({"higher_document": task["document"], "section": task["section"], "task": task["text"],
+                         "owners": "; ".join(o["label"] for o in task["owners"]),
+                         "deadline": (task["deadline"] or {}).get("raw") or "", "lower_document": lower,
+                         "taken_up_by": "; ".join(i.rsplit("/", 1)[-1] for i in taken),
+                         "status": "taken up" if taken else "gap",
+                         "source": f"{task['source']['path']}:{task['source']['line']}" if task["source"] else ""})
+    for item in report["local_initiatives"]:
+        rows.append({"higher_document": "", "section": item["section"], "task": item["text"],
+                     "owners": "; ".join(o["label"] for o in item["owners"]),
+                     "deadline": (item["deadline"] or {}).get("raw") or "", "lower_document": item["document"],
+                     "taken_up_by": "", "status": "local initiative",
+                     "source": f"{item['source']['path']}:{item['source']['line']}" if item["source"] else ""})
+    return rows
+
+
+@app.command()
+def cascade(
+    document: Annotated[str, typer.Argument(help="Số hiệu (45-NQ/TW), document IRI or source file name.")],
+    store: StoreOption = None,
+    on: Annotated[Optional[str], typer.Option(help="Date for agency succession (YYYY-MM-DD; default today).")] = None,
+    fmt: Annotated[CascadeFormat, typer.Option("--format", "-f", help="table, json, csv or html.")] = CascadeFormat.table,
+) -> None:
+    """Cascade audit: plans below a document, task alignments, gaps, local initiatives, conflicts."""
+    try:
+        report = _service(store).cascade(document, on)
+    except (QueryError, EmbedderError) as e:
+        _fail(str(e))
+    if fmt is CascadeFormat.json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt is CascadeFormat.html:
+        from .pages import render_cascade_html
+
+        sys.stdout.write(render_cascade_html(report))
+        return
+    if fmt is CascadeFormat.csv:
+        emit(cascade_rows(report), Format.csv, ["higher_document", "section", "task", "owners", "deadline",
+                                               "lower_document", "taken_up_by", "status", "source"])
+        return
+    from rich.text import Text
+    from rich.tree import Tree
+
+    def grow(branch, node) -> None:
+        doc = node["document"]
+        label = f"{doc['number'] or doc['title'] or doc['iri']} [{doc['level']}] {(doc['issuer'] or {}).get('label', '')}"
+        sub = branch.add(Text(label + ("" if doc["text_in_corpus"] else "  (known from citations only)")))
+        for child in node["children"]:
+            grow(sub, child)
+
+    tree = Tree("cascade")
+    for node in report["tree"]:
+        grow(tree, node)
+    console = Console()
+    console.print(tree)
+    asserted = [a for a in report["alignments"] if a["asserted"]]
+    console.print(f"{len(asserted)} alignments asserted, {len(report['alignments']) - len(asserted)} candidates; "
+                  f"{len(report['restatements'])} annex rows linked to body items; {len(report['gaps'])} gaps; "
+                  f"{len(report['local_initiatives'])} local initiatives; {len(report['conflicts'])} deadline "
+                  f"conflicts; {len(report['defunct_owners'])} owners no longer exist, "
+                  f"{len(report['succeeded_owners'])} have successors (as of {report['as_of']})", markup=False)
+    emit([{"score": a["score"], "lower": f"{a['lower']['section']}: {a['lower']['text'][:70]}",
+           "higher": f"{a['higher']['section']}: {a['higher']['text'][:70]}", "evidence": a["evidence"]}
+          for a in asserted], Format.table, ["score", "lower", "higher", "evidence"])
+
+
 @app.command()
 def serve(store: StoreOption = None,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",

@@ -105,3 +105,18 @@ def document(request: Request, ident: str) -> dict:
 def targets(request: Request, document: Annotated[str | None, Query(max_length=500)] = None) -> list[dict]:
     """Quantified targets, as `policykg targets --format json`."""
     return _service(request).targets(document=document)
+
+
+@router.get("/api/cascade/{ident:path}", tags=["cascade"])
+def cascade(request: Request, ident: str, on: Date = None) -> dict:
+    """Cascade audit of a document (số hiệu such as 45-NQ/TW, path after /id/doc/, or IRI): the tree
+    of plans below it, task alignments with score and evidence, coverage, gaps, local initiatives,
+    deadline conflicts, and owners that no longer exist (as of `on`, default today)."""
+    service = _service(request)
+    candidates = [ident, iri_for("doc", ident)] if "/" in ident else [ident]
+    for ref in candidates:
+        try:
+            return service.cascade(ref, on.isoformat() if on else None)
+        except QueryError:
+            continue
+    raise HTTPException(404, f"no document {ident!r}")

@@ -326,6 +326,12 @@ class PolicyService:
             return None
         return {"iri": iri, **rows[0], "owned": self.tasks(agency=iri), "cooperating": self.tasks(cooperating=iri)}
 
+    def cascade(self, ref: str, on: str | None = None) -> dict:
+        """The cascade audit of a document (số hiệu, IRI or file name): see api/cascade.py."""
+        from .cascade import CascadeService
+
+        return CascadeService(self).report(ref, _parse_date(on) if on else None)
+
     def describe(self, iri: str):
         """The triples about a resource and its own parts (deadline, source span), for IRI dereferencing."""
         return self.store.query("""
@@ -376,6 +382,10 @@ def _target_display(r: dict) -> str:
         return f"{_num(r['q'])}-{_num(r['upper'])}" + (f" {unit}" if unit and unit != "%" else unit)
     value = f"{_num(r['q'])}{unit}" if unit == "%" else f"{_num(r['q'])} {unit}".strip()
     return value if r["cmp"] == "=" else f"{r['cmp']} {value}"
+
+
+def _parse_date(text: str) -> dt.date:
+    return dt.date.fromisoformat(_iso_date(text))
 
 
 def _iso_date(text: str) -> str:

@@ -13,7 +13,7 @@ from .objectives import TargetDraft, extract_targets
 from .readers import read_source
 from .source import SourceText
 from .structure import Outline, parse_outline
-from .tasks import TaskDraft, TaskExtractor
+from .tasks import MeasureDraft, TaskDraft, TaskExtractor
 
 WRAPPED_MEDIA = {"text/plain", "text/markdown", "application/pdf"}
 
@@ -25,6 +25,7 @@ class ParsedDocument:
     info: DocumentInfo
     tasks: list[TaskDraft]
     targets: list[TargetDraft]
+    measures: list[MeasureDraft]
 
 
 def analyse_file(path: Path, matcher: AgencyMatcher | None = None, max_bytes: int = 5_000_000) -> ParsedDocument:
@@ -43,8 +44,9 @@ def analyse_source(source: SourceText, matcher: AgencyMatcher | None = None) -> 
                           "and no numbered parts (I., II., …) found", 1)
     flat_text = "\n".join(p.text for p in paragraphs)   # wraps joined, one paragraph a line
     info = DocumentAnalyser(matcher).analyse(outline, flat_text)
-    tasks = TaskExtractor(matcher, info.jurisdiction, path).extract(outline)
-    return ParsedDocument(source, outline, info, tasks, extract_targets(outline))
+    extractor = TaskExtractor(matcher, info.jurisdiction, path)
+    tasks = extractor.extract(outline)
+    return ParsedDocument(source, outline, info, tasks, extract_targets(outline), extractor.measures)
 
 
 def _is_wrapped(source: SourceText) -> bool:

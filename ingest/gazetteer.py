@@ -21,7 +21,8 @@ class AgencyEntry:
     en: str
     aliases: tuple[str, ...] = ()
     en_aliases: tuple[str, ...] = ()
-    counterpart: str | None = None
+    counterpart: str | None = None   # the corresponding agency one level down (Sở Nội vụ -> Phòng Nội vụ)
+    members: str | None = None       # for a group: what each member is (UBND các huyện -> ubnd-huyen)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def load_gazetteer(directory: Path = ONTOLOGY_DIR) -> Gazetteer:
             id=row["id"], level=row["level"], kind=row["kind"], vi=nfc(row["vi"]), en=row["en"],
             aliases=tuple(nfc(a) for a in row.get("aliases", [])),
             en_aliases=tuple(row.get("en_aliases", [])),
-            counterpart=row.get("counterpart"),
+            counterpart=row.get("counterpart"), members=row.get("members"),
         )
         for row in _load_toml(directory / "agencies.toml")["agency"]
     )

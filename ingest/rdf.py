@@ -265,6 +265,7 @@ class GraphBuilder:
             self.add(self.cited(lower), ELI.applies, self.cited(higher))
         self._sections()
         self._tasks()
+        self._measures()
         self._targets()
         return self.g
 
@@ -320,6 +321,20 @@ class GraphBuilder:
                 self._deadline(iri, task.deadline)
             self._task_references(iri, task.text)
             self.span(iri, task.first_line, task.last_line)
+
+    def _measures(self) -> None:
+        for order, measure in enumerate(self.parsed.measures, start=1):
+            local = slugify(measure.section) + (f"-{measure.ordinal}" if measure.ordinal else "")
+            iri = self._unique(f"{self.doc_iri}/measure/{local}")
+            self.add(iri, RDF.type, PKG.Measure)
+            self.add(iri, PKG.inDocument, self.doc_iri)
+            self.add(iri, PKG.sectionNumber, Literal(measure.section))
+            self.add(iri, PKG.text, Literal(measure.text, lang="vi"))
+            self.add(iri, PKG.order, Literal(order))
+            if measure.section in self._section_iris:
+                self.add(iri, PKG.inSection, self._section_iris[measure.section])
+            self._task_references(iri, measure.text)
+            self.span(iri, measure.first_line, measure.last_line)
 
     def _deadline(self, task: URIRef, deadline) -> None:
         node = URIRef(f"{task}/deadline")
@@ -383,8 +398,17 @@ def _last_line(node: Node) -> int:
     return max((n.last_line for n in walk([node])), default=node.last_line)
 
 
+class AgencyWriter(GraphBuilder):
+    """GraphBuilder's agency and place triples without a document (used by ingest.succession)."""
+
+    def __init__(self) -> None:  # no super().__init__(): there is no parsed document
+        self.g = DocumentGraph()
+        self._seen_agencies: set[str] = set()
+        self._done: set[URIRef] = set()
+
+
 def build_graph(parsed: ParsedDocument, source_path: str) -> DocumentGraph:
     return GraphBuilder(parsed, source_path).build()
 
 
-__all__ = ["DocumentGraph", "agency_iri", "build_graph", "document_iri", "graph_iri"]
+__all__ = ["AgencyWriter", "DocumentGraph", "agency_iri", "build_graph", "document_iri", "graph_iri"]

@@ -42,11 +42,23 @@ class TaskDraft:
     last_line: int = 0
 
 
+@dataclass
+class MeasureDraft:
+    """A measure (giải pháp) a plan states without assigning it to anyone."""
+
+    section: str
+    ordinal: str
+    text: str
+    first_line: int
+    last_line: int
+
+
 class TaskExtractor:
     def __init__(self, matcher: AgencyMatcher, context: Jurisdiction, path: str):
         self.matcher = matcher
         self.context = context
         self.path = path
+        self.measures: list[MeasureDraft] = []   # filled by extract(): unassigned bullets
 
     # -- agency lists ----------------------------------------------------------
     def leading_agencies(self, text: str) -> tuple[list[Agency], int]:
@@ -182,6 +194,10 @@ class TaskExtractor:
         sentence = self.sentence_owners(text, explicit_only)
         if sentence:
             out.extend(self._split_clauses(node, text + self._sub_bullets(node, plus), sentence))
+            return
+        if role == "general" and len(text.split()) >= 5:
+            self.measures.append(MeasureDraft(node.path, f"b{node.ordinal}" if node.ordinal else "",
+                                              text + self._sub_bullets(node, plus), node.first_line, node.last_line))
             return
         for child in node.children:
             self._visit(child, role, None, out)

@@ -23,6 +23,7 @@ class PKG(DefinedNamespace):
 
     Task: URIRef            # a task (nhiệm vụ) assigned by a document
     Target: URIRef          # a quantified objective (chỉ tiêu)
+    Measure: URIRef         # a measure (giải pháp) stated without an assigned agency
     Deadline: URIRef        # a task's deadline: an OWL-Time interval, a recurrence, or both
     SourceSpan: URIRef      # the lines of a source file a fact was read from
     SourceFile: URIRef      # an ingested file
@@ -63,6 +64,8 @@ class PKG(DefinedNamespace):
     path: URIRef
     sha256: URIRef
     order: URIRef
+    changeKind: URIRef      # kind of an org:ChangeEvent (ingest/succession.py)
+    ChangeKindScheme: URIRef
 
 
 class ELI(DefinedNamespace):

@@ -1,0 +1,196 @@
+"""Cascade audit: the documents below a resolution, how their tasks align across levels,
+and the coverage report (gaps, local initiatives, deadline conflicts, owners that no longer exist).
+
+Which plan a lower plan is compared with: the plan it implements when that text is
+in the corpus; otherwise a plan of a higher level that implements the same parent
+in the same province (the district plan and the provincial plan both implement
+123-KH/TU, whose text we do not have).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ingest.succession import current_agency
+from search.alignment import Alignment, Item, align, attach_vectors, read_items, restatements
+
+from .service import PolicyService, QueryError
+
+LEVEL_RANK = {"central": 0, "province": 1, "district": 2, "commune": 3}
+
+
+@dataclass
+class Node:
+    iri: str
+    number: str | None
+    title: str | None
+    level: str | None
+    issuer: dict | None
+    has_text: bool
+    parents: list[str]
+
+
+class CascadeService:
+    def __init__(self, service: PolicyService):
+        self.service = service
+        self.store = service.store
+
+    # -- the document tree ---------------------------------------------------------
+    def nodes(self, root: str) -> dict[str, Node]:
+        rows = self.store.select(f"""
+            SELECT DISTINCT ?d ?parent WHERE {{
+              {{ ?d eli:applies+ <{root}> }} UNION {{ BIND(<{root}> AS ?d) }}
+              OPTIONAL {{ ?d eli:applies ?parent }}
+            }}""")
+        parents: dict[str, set[str]] = {}
+        for r in rows:
+            parents.setdefault(r["d"], set())
+            if r["parent"]:
+                parents[r["d"]].add(r["parent"])
+        docs = {d["iri"]: d for d in self.service.documents(include_cited=True)}
+        out = {}
+        for iri, ups in parents.items():
+            d = docs.get(iri, {})
+            out[iri] = Node(iri, d.get("number"), d.get("title"), d.get("level"), d.get("issuer"),
+                            bool(d.get("source")), sorted(p for p in ups if p in parents))
+        return out
+
+    def tree(self, root: str, nodes: dict[str, Node]) -> list[dict]:
+        """Each document under its deepest parent: a plan implementing both 45-NQ/TW and
+        123-KH/TU (which implements 45-NQ/TW) sits under 123-KH/TU."""
+        depth: dict[str, int] = {root: 0}
+        for _ in range(len(nodes)):
+            for iri, node in nodes.items():
+                known = [depth[p] for p in node.parents if p in depth]
+                if iri != root and known:
+                    depth[iri] = max(known) + 1
+        children: dict[str, list[str]] = {}
+        for iri, node in nodes.items():
+            if iri == root or not node.parents:
+                continue
+            parent = max((p for p in node.parents if p in depth), key=lambda p: depth[p], default=None)
+            if parent:
+                children.setdefault(parent, []).append(iri)
+
+        def render(iri: str) -> dict:
+            n = nodes[iri]
+            return {"document": {"iri": n.iri, "number": n.number, "title": n.title, "level": n.level,
+                                 "issuer": n.issuer, "text_in_corpus": n.has_text},
+                    "children": [render(c) for c in sorted(children.get(iri, []), key=lambda c: (
+                        LEVEL_RANK.get(nodes[c].level or "", 9), nodes[c].number or "", c))]}
+
+        return [render(root)]
+
+    # -- which plan each plan is compared with ------------------------------------------
+    def pairs(self, nodes: dict[str, Node]) -> list[tuple[str, str, frozenset[str]]]:
+        """(lower plan, higher plan, documents both implement) for plans whose text we have."""
+        with_text = [n for n in nodes.values() if n.has_text]
+        province = {n.iri: self._province(n) for n in with_text}
+        out = []
+        for low in with_text:
+            direct = [h for h in with_text if h.iri in low.parents]
+            if direct:
+                out.extend((low.iri, h.iri, frozenset(low.parents) - {h.iri}) for h in direct)
+                continue
+            for high in with_text:
+                shared = set(low.parents) & set(high.parents)
+                if high.iri != low.iri and shared and province[low.iri] == province[high.iri] \
+                        and LEVEL_RANK.get(high.level or "", 9) < LEVEL_RANK.get(low.level or "", 9):
+                    out.append((low.iri, high.iri, frozenset(set(low.parents) | set(high.parents))))
+        return out
+
+    @staticmethod
+    def _province(node: Node) -> str | None:
+        issuer = (node.issuer or {}).get("iri") or ""
+        parts = issuer.split("/id/agency/")[-1].split("/")
+        return parts[0] if len(parts) > 1 else None
+
+    # -- the report ------------------------------------------------------------------------
+    def report(self, ref: str, on: dt.date | None = None) -> dict:
+        """The cascade JSON: document, tree, alignments, restatements, coverage, gaps,
+        local_initiatives, conflicts, defunct_owners (no successor), succeeded_owners (with the
+        current responsible agency), as_of."""
+        matches = self.service.resolve_document(ref)
+        if len(matches) != 1:
+            raise QueryError(f"{ref!r} names {len(matches)} documents; give the IRI")
+        root = matches[0]
+        nodes = self.nodes(root)
+        items = {iri: read_items(self.store, iri) for iri, n in nodes.items() if n.has_text}
+        engine = self._engine()
+        for plan_items in items.values():
+            attach_vectors(plan_items, engine.index if engine else None, engine.embedder if engine else _embedder())
+        alignments: list[Alignment] = []
+        pairs = self.pairs(nodes)
+        for low, high, parents in pairs:
+            numbers = frozenset(filter(None, (nodes[p].number for p in parents if p in nodes)))
+            alignments += align(items[low], items[high], numbers | {nodes[high].number or ""})
+        restated = [a for plan_items in items.values() for a in restatements(plan_items)]
+        return {
+            "document": self.tree(root, nodes)[0]["document"],
+            "tree": self.tree(root, nodes),
+            "alignments": [a.as_dict() for a in alignments],
+            "restatements": [a.as_dict() for a in restated if a.asserted],
+            **self._coverage(items, pairs, alignments, restated, on or dt.date.today()),
+        }
+
+    def _coverage(self, items: dict[str, list[Item]], pairs, alignments: list[Alignment],
+                  restated: list[Alignment], on: dt.date) -> dict:
+        asserted = [a for a in alignments if a.asserted]
+        # an annex row and the body item it restates are one task for coverage
+        same_as = {a.lower.iri: a.higher.iri for a in restated if a.asserted}
+        canonical = lambda iri: same_as.get(iri, iri)  # noqa: E731
+        higher_plans = sorted({h for _, h, _ in pairs})
+        coverage, gaps = [], []
+        for high in higher_plans:
+            lowers = sorted({low for low, h, _ in pairs if h == high})
+            for task in (i for i in items[high] if i.kind == "task"):
+                taken = {low: [a.lower.iri for a in asserted
+                               if a.higher.document == high and a.lower.document == low
+                               and canonical(a.higher.iri) == canonical(task.iri)] for low in lowers}
+                row = {"task": _side(task), "taken_up_by": {low: taken[low] for low in lowers}}
+                coverage.append(row)
+                if not any(taken.values()) and canonical(task.iri) == task.iri:
+                    gaps.append(_side(task))
+        lower_plans = sorted({low for low, _, _ in pairs})
+        aligned_lower = {a.lower.iri for a in asserted}
+        initiatives = [_side(i) for low in lower_plans for i in items[low]
+                       if i.kind == "task" and i.iri not in aligned_lower]
+        conflicts = [{"lower": _side(a.lower), "higher": _side(a.higher), "lower_end": a.lower.deadline["end"],
+                      "higher_end": a.higher.deadline["end"]}
+                     for a in asserted if a.lower.deadline and a.higher.deadline and a.lower.deadline.get("end")
+                     and a.higher.deadline.get("end") and a.lower.deadline["end"] > a.higher.deadline["end"]]
+        defunct, succeeded = [], []
+        seen = set()
+        for plan_items in items.values():
+            for item in plan_items:
+                for owner in item.owners:
+                    if owner["iri"] in seen:
+                        continue
+                    seen.add(owner["iri"])
+                    succession = current_agency(owner["iri"], on=on, label_vi=owner["label"])
+                    if succession.exists_now:
+                        continue
+                    entry = {"agency": owner, "current": {"iri": succession.current,
+                                                          "label": succession.current_label_vi},
+                             "events": succession.events}
+                    (succeeded if succession.current else defunct).append(entry)
+        return {"coverage": coverage, "gaps": gaps, "local_initiatives": initiatives, "conflicts": conflicts,
+                "defunct_owners": defunct, "succeeded_owners": succeeded, "as_of": on.isoformat()}
+
+    def _engine(self):
+        try:
+            return self.service.search_engine()
+        except QueryError:
+            return None
+
+
+def _embedder():
+    from search.embedders import get_embedder
+
+    return get_embedder()
+
+
+def _side(item: Item) -> dict:
+    return {"iri": item.iri, "kind": item.kind, "text": item.text, "section": item.section,
+            "document": item.document, "owners": item.owners, "deadline": item.deadline, "source": item.source}
