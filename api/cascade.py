@@ -194,3 +194,42 @@ def _embedder():
 def _side(item: Item) -> dict:
     return {"iri": item.iri, "kind": item.kind, "text": item.text, "section": item.section,
             "document": item.document, "owners": item.owners, "deadline": item.deadline, "source": item.source}
+
+
+def alignment_graph(report: dict) -> bytes:
+    """The report's links as RDF (N-Triples): pkg:takesUp / pkg:restates for asserted links, and a
+    pkg:Alignment node per link (asserted or candidate) with score, evidence and PROV activity."""
+    import hashlib
+
+    import pyoxigraph as ox
+
+    from ontology.namespaces import ID, PKG, PROV, RDF, RDFS, XSD
+    from search.alignment import THRESHOLD, W_AGENCY, W_CITATION, W_PHRASE, W_SEMANTIC
+
+    def n(iri) -> ox.NamedNode:
+        return ox.NamedNode(str(iri))
+
+    root = report["document"]["iri"]
+    activity = n(ID[f"alignment-run/{hashlib.sha1((root + report['as_of']).encode()).hexdigest()[:12]}"])
+    triples = [
+        ox.Triple(activity, n(RDF.type), n(PROV.Activity)),
+        ox.Triple(activity, n(RDFS.comment), ox.Literal(
+            f"policykg task alignment under {root}: weights semantic {W_SEMANTIC}, shared phrase {W_PHRASE}, "
+            f"agencies {W_AGENCY}, citations {W_CITATION}; threshold {THRESHOLD}", language="en")),
+    ]
+    for relation, links in ((PKG.takesUp, report["alignments"]), (PKG.restates, report["restatements"])):
+        for link in links:
+            low, high = n(link["lower"]["iri"]), n(link["higher"]["iri"])
+            node = n(ID[f"alignment/{hashlib.sha1((low.value + ' ' + high.value).encode()).hexdigest()[:16]}"])
+            triples += [
+                ox.Triple(node, n(RDF.type), n(PKG.Alignment)),
+                ox.Triple(node, n(PKG.lowerItem), low), ox.Triple(node, n(PKG.higherItem), high),
+                ox.Triple(node, n(PKG.score), ox.Literal(f"{link['score']:.3f}", datatype=n(XSD.decimal))),
+                ox.Triple(node, n(PKG.asserted), ox.Literal("true" if link["asserted"] else "false",
+                                                            datatype=n(XSD.boolean))),
+                ox.Triple(node, n(PROV.wasGeneratedBy), activity),
+            ]
+            triples += [ox.Triple(node, n(PKG.evidence), ox.Literal(e, language="vi")) for e in link["evidence"]]
+            if link["asserted"]:
+                triples.append(ox.Triple(low, n(relation), high))
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)

@@ -378,12 +378,22 @@ def cascade(
     store: StoreOption = None,
     on: Annotated[Optional[str], typer.Option(help="Date for agency succession (YYYY-MM-DD; default today).")] = None,
     fmt: Annotated[CascadeFormat, typer.Option("--format", "-f", help="table, json, csv or html.")] = CascadeFormat.table,
+    save: Annotated[bool, typer.Option(help="Store the links as RDF (pkg:takesUp, pkg:Alignment) in the graph "
+                                            "https://policykg.org/graph/alignments/<document>.")] = False,
 ) -> None:
     """Cascade audit: plans below a document, task alignments, gaps, local initiatives, conflicts."""
     try:
         report = _service(store).cascade(document, on)
     except (QueryError, EmbedderError) as e:
         _fail(str(e))
+    if save:
+        from ingest.agencies import slugify
+
+        from .cascade import alignment_graph
+
+        graph_name = f"https://policykg.org/graph/alignments/{slugify(report['document']['iri'].split('/id/doc/')[-1])}"
+        GraphStore(store).replace_graph(graph_name, alignment_graph(report))
+        err.print(f"saved the links in {graph_name}", markup=False)
     if fmt is CascadeFormat.json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         return

@@ -11,6 +11,7 @@ reshape what it returns (highlighting, anchors, links, the annex split).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from pathlib import Path
@@ -34,6 +35,8 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "tem
 ID_BASE = str(ID)                         # https://policykg.org/id/
 _PART = re.compile(r"^doc/(?P<doc>.+?)/(?P<kind>task|section|target)/(?P<slug>[^/]+)")
 _DOC_SOURCE = re.compile(r"^doc/(?P<doc>.+?)/source$")
+# a measure (giải pháp) has no row of its own on the document page: it lands on its section
+_MEASURE = re.compile(r"^doc/(?P<doc>.+?)/measure/(?P<section>[^/]+?)(?:-b\d+(?:-\d+)?)?$")
 SOURCE_CONTEXT = 15                       # lines shown either side of the cited line
 SEARCH_LIMIT = 20
 MAX_QUERY_WORDS = 24
@@ -50,6 +53,8 @@ def ui_path(iri: str | None) -> str | None:
     '/agencies/bac-giang/so-noi-vu'
     >>> ui_path("https://policykg.org/id/doc/bac-giang/kh-1/task/iii-1-1/deadline")
     '/documents/bac-giang/kh-1#task-iii-1-1'
+    >>> ui_path("https://policykg.org/id/doc/bac-giang/yen-dung/kh-1/measure/iii-1-b2")
+    '/documents/bac-giang/yen-dung/kh-1#section-iii-1'
     >>> ui_path("https://policykg.org/id/place/bac-giang") is None
     True
     """
@@ -62,6 +67,8 @@ def ui_path(iri: str | None) -> str | None:
         return None
     if m := _PART.match(rest):
         return f"/documents/{m['doc']}#{m['kind']}-{m['slug']}"
+    if m := _MEASURE.match(rest):
+        return f"/documents/{m['doc']}#section-{m['section']}"
     if m := _DOC_SOURCE.match(rest):
         return f"/documents/{m['doc']}"
     return "/documents/" + rest[len("doc/"):]
@@ -294,3 +301,135 @@ def render_resource(request: Request, iri: str, triples: list) -> HTMLResponse:
              "is_iri": type(t.object).__name__ == "NamedNode"} for t in triples]
     rows.sort(key=lambda r: (r["subject"] != iri, r["subject"], r["predicate"]))
     return render(request, "resource.html", iri=iri, rows=rows, rdf_url=f"/id/{iri[len(ID_BASE):]}?format=ttl")
+
+
+# -- cascade audit ---------------------------------------------------------------------
+STYLESHEET = Path(__file__).resolve().parent / "static" / "style.css"
+
+
+def _documents_in(tree: list[dict]) -> dict[str, dict]:
+    """IRI -> document of every node of the report's tree."""
+    out: dict[str, dict] = {}
+    for node in tree:
+        out[node["document"]["iri"]] = node["document"]
+        out.update(_documents_in(node["children"]))
+    return out
+
+
+def cascade_view(report: dict) -> dict:
+    """The cascade report reshaped for the template (nothing recomputed).
+
+    ``groups``: one coverage matrix per higher plan, a row per higher task and a
+    cell per lower plan listing the lower items that take the task up (with the
+    alignment score); ``docs``: IRI -> document of the tree; ``items``: IRI -> item.
+    """
+    docs = _documents_in(report["tree"])
+    items: dict[str, dict] = {}
+    for link in report["alignments"] + report["restatements"]:
+        items.setdefault(link["lower"]["iri"], link["lower"])
+        items.setdefault(link["higher"]["iri"], link["higher"])
+    for entry in report["coverage"]:
+        items.setdefault(entry["task"]["iri"], entry["task"])
+    for item in report["local_initiatives"] + report["gaps"]:
+        items.setdefault(item["iri"], item)
+    restates = {link["lower"]["iri"]: link["higher"] for link in report["restatements"]}   # annex row -> body
+
+    def canonical(iri: str) -> str:
+        return restates[iri]["iri"] if iri in restates else iri
+
+    asserted = [a for a in report["alignments"] if a["asserted"]]
+
+    def score(lower: str, higher: str) -> float | None:
+        link = next((a for a in asserted if a["lower"]["iri"] == lower and a["higher"]["iri"] == higher), None) \
+            or next((a for a in asserted if a["lower"]["iri"] == lower
+                     and canonical(a["higher"]["iri"]) == canonical(higher)), None)
+        return link["score"] if link else None
+
+    groups: dict[str, dict] = {}
+    covered = empty = 0
+    for entry in report["coverage"]:
+        task = entry["task"]
+        lowers = list(entry["taken_up_by"])
+        group = groups.setdefault(task["document"], {
+            "higher": docs.get(task["document"], {"iri": task["document"]}),
+            "lowers": [docs.get(low, {"iri": low}) for low in lowers], "rows": []})
+        cells = []
+        for low in lowers:
+            taken = [{"item": items.get(iri, {"iri": iri}), "score": score(iri, task["iri"])}
+                     for iri in entry["taken_up_by"][low]]
+            cells.append({"lower": low, "items": taken})
+            covered, empty = covered + bool(taken), empty + (not taken)
+        group["rows"].append({"task": task, "cells": cells, "gap": not any(c["items"] for c in cells),
+                              "restates": restates.get(task["iri"])})
+    return {"docs": docs, "items": items, "groups": list(groups.values()), "asserted": asserted,
+            "candidates": [a for a in report["alignments"] if not a["asserted"]],
+            "covered_cells": covered, "gap_cells": empty,
+            "plans_with_text": sum(d.get("text_in_corpus", False) for d in docs.values())}
+
+
+def _translate_or(t):
+    """``t_or(key, default)``: the UI string, or ``default`` (data as written) when there is none."""
+    return lambda key, default: default if t(key) == key else t(key)
+
+
+def render_cascade_html(report: dict, lang: str = "vi") -> str:
+    """The cascade page as one standalone HTML document (CSS inlined, links to IRIs, no server needed).
+
+    Used by ``policykg cascade --format html``; the same template as ``/cascade/…``.
+    """
+    lang = lang if lang in LANGUAGES else "vi"
+    t = translator(lang)
+
+    def iri_link(iri: str | None) -> str | None:
+        return iri if iri and iri.startswith(ID_BASE) else None
+
+    template = TEMPLATES.env.get_template("cascade.html")
+    return template.render(
+        standalone=True, inline_css=Markup(STYLESHEET.read_text(encoding="utf-8")), lang=lang, t=t,
+        t_or=_translate_or(t), switch_url="", ui_path=iri_link, agency_href=iri_link, anchor=anchor,
+        source_url=lambda source: None, source_label=source_label, is_overdue=is_overdue, local_id=local_id,
+        highlight=highlight, report=report, view=cascade_view(report), on=report.get("as_of"),
+        api_url=None, rdf_url=None)
+
+
+def _cascade_report(request: Request, ident: str, on: dt.date | None) -> dict | None:
+    """The report, or None when ``ident`` names no known document (the API would build an empty tree)."""
+    service = _service(request)
+    try:
+        report = routes_api.cascade(request, ident, on)
+    except HTTPException:
+        return None
+    known = {d["iri"] for d in service.documents(include_cited=True)}
+    return report if report["document"]["iri"] in known else None
+
+
+@router.get("/cascade", response_class=HTMLResponse)
+def cascade_index(request: Request) -> HTMLResponse:
+    """Documents that other documents implement: where a cascade audit has something to show."""
+    documents = _service(request).documents(include_cited=True)
+    implemented = {n for d in documents for n in d.get("implements") or []}
+    roots = [d for d in documents if d["number"] and d["number"] in implemented]
+    roots.sort(key=lambda d: ({"central": 0, "province": 1, "district": 2}.get(d.get("level") or "", 9),
+                              d["number"] or ""))
+    return render(request, "cascade_index.html", documents=roots)
+
+
+@router.get("/cascade/{ident:path}", response_class=HTMLResponse)
+def cascade_page(request: Request, ident: str, on: str = "") -> HTMLResponse:
+    on = on.strip()
+    try:
+        day = dt.date.fromisoformat(on) if on else None
+    except ValueError:
+        return render(request, "not_found.html", status=422, heading="error",
+                      message=f"on={on!r}: YYYY-MM-DD")
+    report = _cascade_report(request, ident, day)
+    if report is None:
+        return render(request, "not_found.html", status=404, heading="document_not_found",
+                      text="document_not_found_text", message=ident, documents_link=True)
+    service = _service(request)
+    known_agencies = {a["iri"] for a in service.agencies()}
+    t = translator(language(request))
+    api_url = f"/api/cascade/{ident}" + (f"?{urlencode({'on': on})}" if on else "")
+    return render(request, "cascade.html", standalone=False, report=report, view=cascade_view(report),
+                  ident=ident, on=on or report["as_of"], t_or=_translate_or(t), api_url=api_url,
+                  agency_href=lambda iri: ui_path(iri) if iri in known_agencies else None)

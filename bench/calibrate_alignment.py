@@ -67,7 +67,7 @@ def main() -> int:
     results = []
     for ws, wp, wa, span in itertools.product((0.3, 0.45, 0.6), (0.2, 0.3, 0.45), (0.1, 0.15, 0.25), (0.04, 0.06, 0.08)):
         A.W_SEMANTIC, A.W_PHRASE, A.W_AGENCY, A.SEMANTIC_SPAN = ws, wp, wa, span
-        for threshold in [x / 100 for x in range(30, 80, 2)]:
+        for threshold in [x / 100 for x in range(26, 80, 2)]:
             A.THRESHOLD = threshold
             p, r, tp, fp, fn = evaluate(labelled, higher, low, high, labels, ignore, features)
             f1 = 2 * p * r / (p + r) if p + r else 0.0

@@ -24,6 +24,14 @@ class PKG(DefinedNamespace):
     Task: URIRef            # a task (nhiệm vụ) assigned by a document
     Target: URIRef          # a quantified objective (chỉ tiêu)
     Measure: URIRef         # a measure (giải pháp) stated without an assigned agency
+    Alignment: URIRef       # a scored link between a lower and a higher task, with its evidence
+    takesUp: URIRef         # lower task/measure -> the higher task it takes up (asserted links only)
+    restates: URIRef        # annex row -> the body item of the same document it restates
+    lowerItem: URIRef
+    higherItem: URIRef
+    score: URIRef
+    evidence: URIRef
+    asserted: URIRef
     Deadline: URIRef        # a task's deadline: an OWL-Time interval, a recurrence, or both
     SourceSpan: URIRef      # the lines of a source file a fact was read from
     SourceFile: URIRef      # an ingested file

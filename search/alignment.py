@@ -31,11 +31,11 @@ W_SEMANTIC = 0.60
 W_PHRASE = 0.20
 W_AGENCY = 0.15
 W_CITATION = 0.10
-THRESHOLD = 0.46            # asserted at or above
+THRESHOLD = 0.438           # asserted at or above (0.46 of the weights' sum 1.05)
 SEMANTIC_FLOOR = 0.78       # used when no baseline is known: e5 cosine of unrelated admin sentences
 SEMANTIC_SPAN = 0.06        # cosine above the item's own mean that counts as fully similar
 MIN_PHRASE = 3              # words in a shared phrase that counts as a deliverable
-MIN_EVIDENCE_SCORE = 0.20   # candidates below this are not worth listing
+MIN_EVIDENCE_SCORE = 0.19   # candidates below this are not worth listing
 
 
 @dataclass
@@ -204,8 +204,9 @@ class Features:
     def score(self) -> float:
         floor = SEMANTIC_FLOOR if self.baseline is None else self.baseline
         semantic = min(1.0, max(0.0, (self.cosine - floor) / SEMANTIC_SPAN))
+        total = W_SEMANTIC + W_PHRASE + W_AGENCY + W_CITATION   # scores stay in [0, 1]
         return (W_SEMANTIC * semantic + W_PHRASE * self.overlap + W_AGENCY * (1.0 if self.agencies else 0.0)
-                + W_CITATION * (1.0 if self.cited else 0.0))
+                + W_CITATION * (1.0 if self.cited else 0.0)) / total
 
     def evidence(self) -> list[str]:
         out = [f"semantic similarity {self.cosine:.2f}"]

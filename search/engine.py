@@ -89,10 +89,16 @@ class SearchEngine:
 
     # -- rankings ------------------------------------------------------------------
     def _lexical_rank(self, query: str, rows: np.ndarray) -> list[int]:
-        scores = self.index.lexical.scores(query)[rows]
-        positive = np.nonzero(scores > 0)[0]
-        order = positive[np.argsort(-scores[positive], kind="stable")][:POOL]
-        return rows[order].tolist()
+        scores = self.index.lexical.scores(query)
+        if len(rows) < len(scores):
+            scores = scores[rows]
+        else:
+            rows = None                                    # all units: no copy
+        positive = np.flatnonzero(scores > 0)
+        if len(positive) > POOL:                           # top POOL without sorting them all
+            positive = positive[np.argpartition(-scores[positive], POOL)[:POOL]]
+        order = positive[np.argsort(-scores[positive], kind="stable")]
+        return (order if rows is None else rows[order]).tolist()
 
     def _dense_rank(self, vector: np.ndarray, rows: np.ndarray, restricted: bool) -> list[int]:
         if len(rows) == 0:
