@@ -8,8 +8,8 @@ import faiss
 import numpy as np
 
 HNSW_THRESHOLD = 50_000     # units; below it exact search is fast enough and exact
-HNSW_M = 32
-HNSW_EF_SEARCH = 128
+HNSW_M = 16
+HNSW_EF_SEARCH = 64
 
 
 class VectorIndex:
@@ -29,7 +29,7 @@ class VectorIndex:
             faiss.omp_set_num_threads(threads)
         if len(vectors) >= threshold:
             index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = 80
+            index.hnsw.efConstruction = 40
         else:
             index = faiss.IndexFlatIP(dim)
         if len(vectors):

@@ -120,3 +120,39 @@ def test_sparql_editor_runs_a_canned_query(page, base_url):
     page.click("#run")
     page.wait_for_selector("table.sparql-results th:text-is('n')")
     assert int(page.locator("table.sparql-results td").first.inner_text()) > 0
+
+
+def test_cascade_page(page, base_url):
+    DOCS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 1500})
+    page.goto(base_url + "/cascade/45-NQ/TW", timeout=120_000)
+    assert page.locator("html").get_attribute("lang") == "vi"
+
+    # the tree: 45-NQ/TW -> 123-KH/TU -> the provincial and the district plan
+    root = page.locator("ul.tree > li")
+    assert root.count() == 1 and root.locator("> .node").inner_text().startswith("45-NQ/TW")
+    middle = root.locator("> ul > li")
+    assert middle.count() == 1 and "123-KH/TU" in middle.locator("> .node").inner_text()
+    plans = middle.locator("> ul > li")
+    assert plans.count() == 2
+    assert "Ủy ban nhân dân tỉnh Bắc Giang" in plans.nth(0).inner_text()
+    assert "Ban Thường vụ Huyện ủy Yên Dũng" in plans.nth(1).inner_text()
+
+    # gaps are highlighted: an empty cell with its own background
+    gap = page.locator("table.coverage td.cell.gap").first
+    gap.scroll_into_view_if_needed()
+    assert gap.is_visible()
+    covered = page.locator("table.coverage td.cell.covered").first
+    background = "el => getComputedStyle(el).backgroundColor"
+    assert gap.evaluate(background) not in (covered.evaluate(background), "rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(DOCS / "screenshot-cascade.png"))
+
+    # a lower task in a covered cell leads to its row on the district plan's page
+    link = page.locator("table.coverage td.cell.covered a.num[href*='#task-']").first
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url("**" + href)
+    anchor = href.split("#", 1)[1]
+    assert page.locator(f"tr#{anchor}").is_visible()
+    assert page.locator("a.action[href^='/cascade/']").is_visible()          # and back to the audit

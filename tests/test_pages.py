@@ -254,3 +254,106 @@ def test_source_refuses_paths_not_in_the_store(client, path):
     r = client.get("/source?path=" + quote(path) + "&line=1")
     assert r.status_code == 404
     assert "root:" not in r.text
+
+
+# -- cascade audit ---------------------------------------------------------------------
+CASCADE_ROOT = "45-NQ/TW"
+YEN_DUNG_PLAN = "bac-giang/yen-dung/kh-undated-1dade0b3"
+
+
+@pytest.fixture(scope="module")
+def cascade_pages(app):
+    """The cascade page (vi and en) and its JSON twin, fetched once: a report takes seconds."""
+    with TestClient(app) as c:
+        return {"vi": c.get(f"/cascade/{CASCADE_ROOT}"), "en": c.get(f"/cascade/{CASCADE_ROOT}?lang=en"),
+                "api": c.get(f"/api/cascade/{CASCADE_ROOT}")}
+
+
+def _matrix_cells(html: str) -> list[str]:
+    return re.findall(r'<td class="cell (?:gap|covered)">.*?</td>', html, re.S)
+
+
+def test_cascade_page(cascade_pages):
+    r, report = cascade_pages["vi"], cascade_pages["api"].json()
+    assert r.status_code == 200 and '<html lang="vi">' in r.text
+    page = r.text
+    for text in ("45-NQ/TW", "123-KH/TU", "Ban Chấp hành Trung ương", "Ban Thường vụ Tỉnh ủy Bắc Giang",
+                 "Ủy ban nhân dân tỉnh Bắc Giang", "Ban Thường vụ Huyện ủy Yên Dũng"):
+        assert text in page, text
+    assert f'href="/api/cascade/{CASCADE_ROOT}"' in page                       # the JSON twin
+    # the tree: 45-NQ/TW > 123-KH/TU > the two plans; the first two known only from citations
+    tree = re.search(r'<ul class="tree">(.*?)</section>', page, re.S).group(1)
+    assert tree.index("45-NQ/TW") < tree.index("123-KH/TU") < tree.index(f"/documents/{BG_PLAN}")
+    assert f'href="/documents/{YEN_DUNG_PLAN}"' in tree
+    assert tree.count(STRINGS["vi"]["cited_only"]) == 2
+    # the matrix: one cell per higher task and lower plan, empty ones marked as gaps
+    cells = _matrix_cells(page)
+    assert len(cells) == sum(len(row["taken_up_by"]) for row in report["coverage"])
+    gaps = [c for c in cells if 'class="cell gap"' in c]
+    assert len(gaps) == sum(not taken for row in report["coverage"] for taken in row["taken_up_by"].values())
+    assert gaps and len(gaps) < len(cells)
+    covered = [c for c in cells if 'class="cell covered"' in c]
+    assert all(f'href="/documents/{YEN_DUNG_PLAN}#' in c and "/source?path=" in c for c in covered)
+    assert any(f'/documents/{YEN_DUNG_PLAN}#task-' in c for c in covered)
+    assert any(f'/documents/{YEN_DUNG_PLAN}#section-' in c for c in covered)     # measures land on their section
+    # owners that changed: original -> current, with the change events
+    assert "Sở Tài chính tỉnh Bắc Giang" in page and "Sở Tài chính tỉnh Bắc Ninh" in page
+    assert "Nghị quyết 202/2025/QH15" in page
+    assert len(rows(page, "defunct")) == len(report["defunct_owners"])
+    assert len(rows(page, "succeeded")) == len(report["succeeded_owners"])
+    # alignments with score and evidence, annex rows <-> body items, local initiatives
+    assert len(rows(page, "asserted")) == sum(a["asserted"] for a in report["alignments"])
+    assert len(rows(page, "restatements")) == len(report["restatements"])
+    assert len(rows(page, "initiatives")) == len(report["local_initiatives"])
+    assert "semantic similarity" in page
+
+
+def test_cascade_page_english(cascade_pages):
+    en = cascade_pages["en"]
+    assert en.status_code == 200 and '<html lang="en">' in en.text
+    assert STRINGS["en"]["coverage"] in en.text and STRINGS["vi"]["coverage"] not in en.text
+    assert STRINGS["en"]["not_taken_up"] in en.text
+    assert "Sở Tài chính tỉnh Bắc Ninh" in en.text                              # data as written
+    assert "Bac Giang Province merged into Bac Ninh Province" in en.text       # the English event text
+
+
+def test_cascade_unknown_document_is_404(client):
+    for url in ("/cascade/khong/co", "/cascade/99-XX/YY", "/cascade/" + quote("99/QĐ-XYZ")):
+        r = client.get(url)
+        assert r.status_code == 404, url
+        assert r.headers["content-type"].startswith("text/html")
+        assert STRINGS["vi"]["document_not_found"] in r.text and 'href="/documents?cited=true"' in r.text
+    r = client.get(f"/cascade/{CASCADE_ROOT}", params={"on": "31/12/2025"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+
+
+def test_cascade_index_and_links(client):
+    r = client.get("/cascade")
+    assert r.status_code == 200 and 'href="/cascade/vn/45-nq-tw"' in r.text
+    doc = client.get("/documents/vn/45-nq-tw")
+    assert 'href="/cascade/vn/45-nq-tw"' in doc.text and STRINGS["vi"]["cascade_link"] in doc.text
+    assert 'href="/cascade"' in doc.text                                      # the nav entry
+    assert f'href="/cascade/{BG_PLAN}"' in client.get(f"/documents/{BG_PLAN}").text
+
+
+def test_render_cascade_html_is_standalone(cascade_pages):
+    import lxml.html
+
+    from api.pages import render_cascade_html
+
+    report = cascade_pages["api"].json()
+    for lang in ("vi", "en"):
+        html = render_cascade_html(report, lang=lang)
+        assert html.lstrip().lower().startswith("<!doctype html>")
+        tree = lxml.html.document_fromstring(html)
+        assert tree.get("lang") == lang
+        assert not [link for link in tree.iter("link") if "stylesheet" in (link.get("rel") or "")]
+        assert not re.search(r"""<(link|script)\b[^>]*(href|src)=["']?https?:""", html)
+        assert "/static/" not in html and "/source?" not in html
+        style = "".join(s.text_content() for s in tree.iter("style"))
+        assert "td.gap" in style and ":root" in style                          # api/static/style.css inlined
+        assert tree.xpath('//td[contains(@class, "gap")]')
+        assert "45-NQ/TW" in html and "123-KH/TU" in html and "Sở Tài chính tỉnh Bắc Ninh" in html
+        assert STRINGS[lang]["coverage"] in html
+    # and the same cells as the page
+    assert len(_matrix_cells(render_cascade_html(report))) == len(_matrix_cells(cascade_pages["vi"].text))
