@@ -62,6 +62,7 @@ class PolicyService:
         self.store = store
         self._engine = None
         self._engine_lock = threading.Lock()
+        self._cascades: dict[tuple[str, str], dict] = {}
 
     # -- search ------------------------------------------------------------------
     def search_engine(self, embedder: str | None = None):
@@ -215,6 +216,8 @@ class PolicyService:
         """A số hiệu, document IRI or source file name -> document IRIs."""
         ref = ref.strip()
         if ref.startswith("http"):
+            if not self.store.query(f"ASK {{ {_iri(ref)} a eli:LegalResource }}"):
+                raise QueryError(f"no document {ref!r}")
             return [ref]
         rows = self.store.select("""
             SELECT DISTINCT ?doc ?number ?path WHERE {
@@ -330,7 +333,10 @@ class PolicyService:
         """The cascade audit of a document (số hiệu, IRI or file name): see api/cascade.py."""
         from .cascade import CascadeService
 
-        return CascadeService(self).report(ref, _parse_date(on) if on else None)
+        key = (ref, on or dt.date.today().isoformat())
+        if key not in self._cascades:          # the store a service reads does not change under it
+            self._cascades[key] = CascadeService(self).report(ref, _parse_date(on) if on else None)
+        return self._cascades[key]
 
     def describe(self, iri: str):
         """The triples about a resource and its own parts (deadline, source span), for IRI dereferencing."""
