@@ -143,4 +143,5 @@ def test_api_cascade(indexed_store):
         assert body["tree"][0]["document"]["number"] == "45-NQ/TW"
         assert client.get("/api/cascade/vn/45-nq-tw").status_code == 200
         assert client.get("/api/cascade/nothing-here").status_code == 404
+        assert client.get("/api/cascade/khong/co").status_code == 404
         assert client.get("/api/cascade/45-NQ/TW", params={"on": "soon"}).status_code == 422

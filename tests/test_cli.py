@@ -287,7 +287,7 @@ def _in_readme(option: str) -> bool:
     return any(re.search(re.escape(s) + r"(?![\w-])", README) for s in spellings)
 
 
-COMMANDS = ["ingest", "index", "search", "eval", "documents", "tasks", "targets", "sparql", "export", "serve"]
+COMMANDS = ["ingest", "index", "search", "eval", "documents", "tasks", "targets", "sparql", "export", "cascade", "serve"]
 
 
 def test_help_lists_the_commands_and_readme_names_them() -> None:
