@@ -28,23 +28,9 @@ LABELS = ROOT / "tests" / "data" / "alignment_labels.json"
 
 
 def evaluate(lower, higher, low, high, labels, ignore, features) -> tuple[float, float, int, int, int]:
-    first = {}
-    for a in A.align(lower, higher, ignore, features=features, candidates=1):
-        first.setdefault(a.lower.iri, a)
-    tp = fp = fn = 0
-    for key, acceptable in labels["cross_level"].items():
-        a = first.get(f"{low}/{key}")
-        got = a.higher.iri[len(high) + 1:] if a and a.asserted else None
-        if got and got in acceptable:
-            tp += 1
-        elif got:
-            fp += 1
-            fn += bool(acceptable)
-        elif acceptable:
-            fn += 1
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    return precision, recall, tp, fp, fn
+    asserted = {a.lower.iri: a.higher.iri for a in A.align(lower, higher, ignore, features=features, candidates=1)
+                if a.asserted}
+    return A.label_scores(asserted, labels["cross_level"], low, high)
 
 
 def main() -> int:

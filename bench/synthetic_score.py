@@ -20,7 +20,7 @@ from bench.synthetic import SyntheticPlan, write_corpus  # noqa: E402
 from ingest.analyse import analyse_file  # noqa: E402
 from ingest.errors import IngestError  # noqa: E402
 from ingest.normalize import match_key  # noqa: E402
-from ingest.gold import agency_matches  # noqa: E402
+from ingest.gold import agencies_equal, agency_matches  # noqa: E402
 
 
 def _norm(text: str) -> str:
@@ -69,18 +69,6 @@ def _as_dicts(agencies) -> list[dict]:
     return [{"iri": "x/" + a.key, "label": a.label_vi} for a in agencies]
 
 
-def _agencies_equal(extracted: list[dict], names: list[str]) -> bool:
-    if len(extracted) != len(names):
-        return False
-    remaining = list(extracted)
-    for name in names:
-        hit = next((a for a in remaining if agency_matches(a, name)), None)
-        if hit is None:
-            return False
-        remaining.remove(hit)
-    return True
-
-
 def score_plan(plan: SyntheticPlan, path: Path, scores: Scores) -> None:
     gold = [t for t in plan.tasks if t.owners]
     scores.gold_tasks += len(gold)
@@ -102,7 +90,7 @@ def score_plan(plan: SyntheticPlan, path: Path, scores: Scores) -> None:
         used.add(hit)
         task = tasks[hit]
         scores.matched += 1
-        if _agencies_equal(_as_dicts(task.owners), g.owners):
+        if agencies_equal(_as_dicts(task.owners), g.owners):
             scores.owners_right += 1
         else:
             scores.misses.append(f"{path.name} {g.section} owners gold={g.owners} got={[a.label_vi for a in task.owners]}")

@@ -302,39 +302,34 @@ class GraphBuilder:
                     self.add(iri, PKG.text, Literal(body, lang="vi"))
                 self.span(iri, node.first_line, _last_line(node))
 
+    def _item(self, kind: str, cls: URIRef, order: int, draft) -> URIRef:
+        """What a task and a measure share: IRI, document, section, text, order, references, source."""
+        local = slugify(draft.section) + (f"-{draft.ordinal}" if draft.ordinal else "")
+        iri = self._unique(f"{self.doc_iri}/{kind}/{local}")
+        self.add(iri, RDF.type, cls)
+        self.add(iri, PKG.inDocument, self.doc_iri)
+        self.add(iri, PKG.sectionNumber, Literal(draft.section))
+        self.add(iri, PKG.text, Literal(draft.text, lang="vi"))
+        self.add(iri, PKG.order, Literal(order))
+        if draft.section in self._section_iris:
+            self.add(iri, PKG.inSection, self._section_iris[draft.section])
+        self._task_references(iri, draft.text)
+        self.span(iri, draft.first_line, draft.last_line)
+        return iri
+
     def _tasks(self) -> None:
         for order, task in enumerate(self.parsed.tasks, start=1):
-            local = slugify(task.section) + (f"-{task.ordinal}" if task.ordinal else "")
-            iri = self._unique(f"{self.doc_iri}/task/{local}")
-            self.add(iri, RDF.type, PKG.Task)
-            self.add(iri, PKG.inDocument, self.doc_iri)
-            self.add(iri, PKG.sectionNumber, Literal(task.section))
-            self.add(iri, PKG.text, Literal(task.text, lang="vi"))
-            self.add(iri, PKG.order, Literal(order))
-            if task.section in self._section_iris:
-                self.add(iri, PKG.inSection, self._section_iris[task.section])
+            iri = self._item("task", PKG.Task, order, task)
             for owner in task.owners:
                 self.add(iri, PKG.owner, self.agency(owner))
             for agency in task.cooperating:
                 self.add(iri, PKG.cooperatingAgency, self.agency(agency))
             if task.deadline:
                 self._deadline(iri, task.deadline)
-            self._task_references(iri, task.text)
-            self.span(iri, task.first_line, task.last_line)
 
     def _measures(self) -> None:
         for order, measure in enumerate(self.parsed.measures, start=1):
-            local = slugify(measure.section) + (f"-{measure.ordinal}" if measure.ordinal else "")
-            iri = self._unique(f"{self.doc_iri}/measure/{local}")
-            self.add(iri, RDF.type, PKG.Measure)
-            self.add(iri, PKG.inDocument, self.doc_iri)
-            self.add(iri, PKG.sectionNumber, Literal(measure.section))
-            self.add(iri, PKG.text, Literal(measure.text, lang="vi"))
-            self.add(iri, PKG.order, Literal(order))
-            if measure.section in self._section_iris:
-                self.add(iri, PKG.inSection, self._section_iris[measure.section])
-            self._task_references(iri, measure.text)
-            self.span(iri, measure.first_line, measure.last_line)
+            self._item("measure", PKG.Measure, order, measure)
 
     def _deadline(self, task: URIRef, deadline) -> None:
         node = URIRef(f"{task}/deadline")

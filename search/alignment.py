@@ -270,3 +270,22 @@ def restatements(items: list[Item]) -> list[Alignment]:
     annex = [i for i in items if i.kind == "task" and i.section.startswith(("annex", "table"))]
     body = [i for i in items if not i.section.startswith(("annex", "table"))]
     return [a for a in align(annex, body, candidates=1)]
+
+
+def label_scores(asserted: dict[str, str], labels: dict[str, list[str]], low: str, high: str
+                 ) -> tuple[float, float, int, int, int]:
+    """Precision, recall, tp, fp, fn of asserted links (lower IRI -> higher IRI) against labels
+    that name items by their path below the lower / higher document IRI; an empty label list
+    means the item should have no link."""
+    tp = fp = fn = 0
+    for key, acceptable in labels.items():
+        got = asserted.get(f"{low}/{key}")
+        got = got[len(high) + 1:] if got else None
+        if got and got in acceptable:
+            tp += 1
+        elif got:
+            fp += 1
+            fn += bool(acceptable)
+        elif acceptable:
+            fn += 1
+    return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0), tp, fp, fn

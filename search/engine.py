@@ -149,29 +149,29 @@ class SearchEngine:
         restricted = len(rows) < len(mask)
         forms = self.query_forms(understood.text)
         vectors = [self.embedder.embed_query(t) for t in forms["dense"]] if mode != "lexical" else []
-        rankings: list[tuple[float, list[int]]] = []
-        if mode != "dense":
-            rankings += [(LEXICAL_WEIGHT, self._lexical_rank(t, rows)) for t in forms["lexical"]]
-        if mode != "lexical":
-            rankings += [(DENSE_WEIGHT, self._dense_rank(v, rows, restricted)) for v in vectors]
-        fused = self._fuse(rankings)
+        fused = self._fuse(self._rankings(mode, forms["lexical"], vectors, rows, restricted))
         for row in self._about_numbers(understood, rows):
             fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + 1)
         ordered = sorted(fused, key=lambda r: -fused[r])
         first = self._named_agency_rows(understood, filters, rows)
         if first:
             sub = np.array(sorted(first), dtype=np.int64)
-            sub_rank: list[tuple[float, list[int]]] = []
-            if mode != "dense":
-                sub_rank += [(LEXICAL_WEIGHT, self._lexical_rank(t, sub)) for t in forms["lexical"]]
-            if mode != "lexical":
-                sub_rank += [(DENSE_WEIGHT, self._dense_rank(v, sub, True)) for v in vectors]
-            sub_fused = self._fuse(sub_rank)
+            sub_fused = self._fuse(self._rankings(mode, forms["lexical"], vectors, sub, True))
             head = sorted(first, key=lambda r: (-sub_fused.get(r, 0.0), r))
             ordered = head + [r for r in ordered if r not in first]
             fused = {**fused, **{r: 1.0 + sub_fused.get(r, 0.0) for r in head}}
         hits = [self._hit(row, fused.get(row, 0.0)) for row in ordered[:limit]]
         return SearchResult(hits, understood, list(understood.notes))
+
+    def _rankings(self, mode: str, lexical: list[str], vectors: list[np.ndarray], rows: np.ndarray,
+                  restricted: bool) -> list[tuple[float, list[int]]]:
+        """The weighted rankings the mode asks for, over the given rows."""
+        rankings: list[tuple[float, list[int]]] = []
+        if mode != "dense":
+            rankings += [(LEXICAL_WEIGHT, self._lexical_rank(t, rows)) for t in lexical]
+        if mode != "lexical":
+            rankings += [(DENSE_WEIGHT, self._dense_rank(v, rows, restricted)) for v in vectors]
+        return rankings
 
     def _named_agency_rows(self, q: UnderstoodQuery, f: Filters, rows: np.ndarray) -> set[int]:
         """Units the agency named in the query leads (or cooperates on, if the query says so)."""
