@@ -4,6 +4,7 @@ and query understanding (an agency named in the query puts its tasks first).
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,6 +51,10 @@ class SearchEngine:
         self._kind = np.array([u.kind for u in units]) if units else np.array([], dtype=str)
         self._owner_ids = [frozenset(o.get("gazetteer_id") or o["iri"] for o in u.owners) for u in units]
         self._coop_ids = [frozenset(o.get("gazetteer_id") or o["iri"] for o in u.cooperating) for u in units]
+        # The index's millions of small objects never die; keep the cyclic GC from walking them
+        # on every full collection (that walk was the p95 latency at 1M units).
+        gc.collect()
+        gc.freeze()
 
     # -- filters -----------------------------------------------------------------
     def _mask(self, f: Filters) -> np.ndarray:
