@@ -39,7 +39,7 @@ class GraphStore:
         if read_only:
             if not path.exists():
                 raise FileNotFoundError(f"no store at {self.directory} (run `policykg ingest` first)")
-            self.store = ox.Store.read_only(str(path))
+            self.store = _open_read_only(path)
         else:
             path.mkdir(parents=True, exist_ok=True)
             self.store = ox.Store(str(path))
@@ -93,6 +93,18 @@ class GraphStore:
 
     def flush(self) -> None:
         self.store.flush()
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    """A read-only handle; a store whose very first creation was interrupted (killed before all
+    its column families existed) is completed by one read-write open, which adds nothing."""
+    try:
+        return ox.Store.read_only(str(path))
+    except (OSError, RuntimeError) as err:
+        if "Column family not found" not in str(err) and (path / "CURRENT").exists():
+            raise
+        ox.Store(str(path)).flush()
+        return ox.Store.read_only(str(path))
 
 
 def _as_nquads(ntriples: bytes, graph_name: str) -> bytes:
