@@ -43,14 +43,24 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
 
 
+def _inverted(agencies_per_unit: list[list[str]]) -> dict[str, np.ndarray]:
+    """Agency id -> the rows of the units it leads (or cooperates on)."""
+    rows: dict[str, list[int]] = {}
+    for row, agencies in enumerate(agencies_per_unit):
+        for agency in agencies:
+            rows.setdefault(agency, []).append(row)
+    return {agency: np.array(r, dtype=np.int64) for agency, r in rows.items()}
+
+
 class SearchEngine:
     def __init__(self, index: SearchIndex, embedder: Embedder):
         self.index = index
         self.embedder = embedder
         units = index.units
         self._kind = np.array([u.kind for u in units]) if units else np.array([], dtype=str)
-        self._owner_ids = [frozenset(o.get("gazetteer_id") or o["iri"] for o in u.owners) for u in units]
-        self._coop_ids = [frozenset(o.get("gazetteer_id") or o["iri"] for o in u.cooperating) for u in units]
+        self._owners = _inverted([[o.get("gazetteer_id") or o["iri"] for o in u.owners] for u in units])
+        self._cooperating = _inverted([[o.get("gazetteer_id") or o["iri"] for o in u.cooperating] for u in units])
+        self._by_number = _inverted([[(u.document.get("number") or "").lower()] for u in units])
         # The index's millions of small objects never die; keep the cyclic GC from walking them
         # on every full collection (that walk was the p95 latency at 1M units).
         gc.collect()
@@ -65,8 +75,7 @@ class SearchEngine:
                 raise QueryError(f"unknown kind {f.kind!r}; one of {', '.join(KINDS)}")
             mask &= self._kind == f.kind
         if f.agency:
-            ids = set(self._agency_ids(f.agency))
-            mask &= np.array([bool(ids & s) for s in self._owner_ids], dtype=bool)
+            mask &= self._rows_of(self._owners, self._agency_ids(f.agency), len(units))
         if f.document:
             key = "".join(f.document.split()).lower()
             mask &= np.array([(u.document.get("number") or "").lower() == key or u.document["iri"] == f.document
@@ -182,17 +191,33 @@ class SearchEngine:
         """Units the agency named in the query leads (or cooperates on, if the query says so)."""
         if not q.agency_ids or f.agency:
             return set()
-        ids = set(q.agency_ids)
-        table = self._coop_ids if q.role == "cooperating" else self._owner_ids
-        return {int(r) for r in rows if ids & table[r]}
+        table = self._cooperating if q.role == "cooperating" else self._owners
+        named = self._rows_of(table, q.agency_ids, len(self.index.units))
+        if len(rows) < len(named):
+            keep = np.zeros(len(named), dtype=bool)
+            keep[rows] = True
+            named &= keep
+        return set(np.flatnonzero(named).tolist())
+
+    @staticmethod
+    def _rows_of(table: dict[str, np.ndarray], ids, size: int) -> np.ndarray:
+        """Boolean mask of the units whose agencies include any of ``ids``."""
+        mask = np.zeros(size, dtype=bool)
+        for agency in ids:
+            if agency in table:
+                mask[table[agency]] = True
+        return mask
 
     def _about_numbers(self, q: UnderstoodQuery, rows: np.ndarray) -> list[int]:
+        """Units of the documents the query names by số hiệu (BM25 already finds texts citing them)."""
         if not q.numbers:
             return []
-        units = self.index.units
-        numbers = {n.lower() for n in q.numbers}
-        return [int(r) for r in rows if (units[r].document.get("number") or "").lower() in numbers
-                or any(n in units[r].text.lower() for n in numbers)]
+        named = self._rows_of(self._by_number, [n.lower() for n in q.numbers], len(self.index.units))
+        if len(rows) < len(named):
+            keep = np.zeros(len(named), dtype=bool)
+            keep[rows] = True
+            named &= keep
+        return np.flatnonzero(named).tolist()
 
     def _hit(self, row: int, score: float) -> dict:
         u = self.index.units[row]
