@@ -130,7 +130,6 @@ class DocumentAnalyser:
         return Jurisdiction(level, province, district)
 
     def _province_named(self, name: str) -> Province | None:
-        doc = self.matcher.nlp.make_doc("")  # noqa: F841 - keeps the vocab warm
         places = _find_provinces(self.matcher, name)
         return places[0] if places else None
 

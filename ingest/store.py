@@ -84,10 +84,6 @@ class GraphStore:
         names = [v.value for v in result.variables]
         return [{n: _plain(row[n]) for n in names} for row in result]
 
-    def export(self, fmt: ox.RdfFormat) -> bytes:
-        return self.store.dump(format=fmt, from_graph=None) if not fmt.supports_datasets else \
-            self.store.dump(format=fmt)
-
     def triples(self) -> Iterable[ox.Quad]:
         return self.store.quads_for_pattern(None, None, None, None)
 

@@ -16,7 +16,6 @@ from ingest.references import find_references
 
 MAX_QUERY_CHARS = 2000
 _COOPERATE = re.compile(r"\b(phoi hop|cooperat\w*|support\w*|assist\w*)\b")
-_TASKY = re.compile(r"\b(nhiem vu|task|tasks|chu tri|lead\w*|own\w*|responsib\w*|giao|phu trach|lo)\b")
 
 
 class QueryError(ValueError):
@@ -29,7 +28,6 @@ class UnderstoodQuery:
     agency_ids: tuple[str, ...] = ()            # gazetteer ids named in the query
     role: str = "owner"                         # owner | cooperating
     numbers: tuple[str, ...] = ()               # số hiệu named in the query
-    wants_tasks: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -56,5 +54,5 @@ def understand(query: str) -> UnderstoodQuery:
         text=text, agency_ids=tuple(ids),
         role="cooperating" if _COOPERATE.search(key) else "owner",
         numbers=tuple(r.number for r in find_references(text)),
-        wants_tasks=bool(_TASKY.search(key)), notes=notes,
+        notes=notes,
     )
