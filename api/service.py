@@ -241,24 +241,28 @@ class PolicyService:
             }} GROUP BY ?doc""")
         return [{"iri": r["doc"], "number": r["number"], "title": r["title"]} for r in rows]
 
-    def documents(self, include_cited: bool = False) -> list[dict]:
-        """Ingested documents (and, with include_cited, those known only from citations)."""
+    def documents(self, include_cited: bool = False, only: str | None = None) -> list[dict]:
+        """Ingested documents (and, with include_cited, those known only from citations);
+        ``only``: just that document IRI."""
+        only_filter = f"VALUES ?doc {{ {_iri(only)} }}" if only else ""
         rows = self.store.select("""
             SELECT ?doc (SAMPLE(?ty) AS ?type) (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title)
                    (SAMPLE(?iss) AS ?issuer) (SAMPLE(?issl) AS ?issuer_label) (SAMPLE(?d) AS ?date)
                    (SAMPLE(?lv) AS ?level) (SAMPLE(?sg) AS ?signer) (SAMPLE(?p) AS ?path) (SAMPLE(?ln) AS ?line)
             WHERE {
+              ONLY_FILTER
               ?doc a eli:LegalResource ; eli:type_document/skos:prefLabel ?ty .
               OPTIONAL { ?doc eli:id_local ?n } OPTIONAL { ?doc eli:title ?t }
               OPTIONAL { ?doc eli:passed_by ?iss . ?iss skos:prefLabel ?issl FILTER(lang(?issl) = "vi") }
               OPTIONAL { ?doc eli:date_document ?d } OPTIONAL { ?doc pkg:level ?lv }
               OPTIONAL { ?doc pkg:signer ?sg }
               OPTIONAL { ?doc prov:wasDerivedFrom ?span . ?span pkg:sourceFile/pkg:path ?p ; pkg:firstLine ?ln }
-            } GROUP BY ?doc ORDER BY ?path ?number""")
+            } GROUP BY ?doc ORDER BY ?path ?number""".replace("ONLY_FILTER", only_filter))
         links = self.store.select("""
             SELECT DISTINCT ?doc ?rel ?n WHERE {
+              ONLY_FILTER
               { ?doc eli:applies ?o BIND("implements" AS ?rel) } UNION { ?doc eli:cites ?o BIND("cites" AS ?rel) }
-              ?o eli:id_local ?n }""")
+              ?o eli:id_local ?n }""".replace("ONLY_FILTER", only_filter))
         related: dict[tuple[str, str], list[str]] = {}
         for r in links:
             related.setdefault((r["doc"], r["rel"]), []).append(r["n"])
@@ -279,7 +283,7 @@ class PolicyService:
 
     def document(self, iri: str) -> dict | None:
         """One document: metadata, structure (sections), tasks, targets, citations out and in."""
-        meta = next((d for d in self.documents(include_cited=True) if d["iri"] == iri), None)
+        meta = next(iter(self.documents(include_cited=True, only=iri)), None)
         if meta is None:
             return None
         sections = self.store.select("""

@@ -7,6 +7,8 @@ and a failing re-ingest must never damage what the store already holds.
 
 from __future__ import annotations
 
+from tests.helpers import to_cp1258
+
 import gc
 import random
 import re
@@ -41,20 +43,6 @@ BAD_FILES = {
 
 
 # ----------------------------------------------------------------- helpers
-
-
-def to_cp1258(text: str) -> bytes:
-    """Vietnamese in Windows-1258: base letter (+ circumflex/breve/horn) then a combining tone mark."""
-    out = b""
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out += ch.encode("cp1258")
-        except UnicodeEncodeError:
-            d = unicodedata.normalize("NFD", ch)
-            tones = "".join(c for c in d[1:] if c in "\u0300\u0301\u0303\u0309\u0323")
-            shape = unicodedata.normalize("NFC", "".join(c for c in d if c not in tones))
-            out += (shape + tones).encode("cp1258")
-    return out
 
 
 def first_control_line(data: bytes) -> int:

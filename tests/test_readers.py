@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.helpers import to_cp1258
+
 import hashlib
 import io
 import random
@@ -254,20 +256,6 @@ def test_html_declared_charset(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------- bad input
-
-
-def to_cp1258(text: str) -> bytes:
-    """Encode Vietnamese as Windows-1258 (base letter + combining tone mark)."""
-    out = b""
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out += ch.encode("cp1258")
-        except UnicodeEncodeError:
-            d = unicodedata.normalize("NFD", ch)
-            tones = "".join(c for c in d[1:] if c in "\u0300\u0301\u0303\u0309\u0323")
-            shape = unicodedata.normalize("NFC", "".join(c for c in d if c not in tones))
-            out += (shape + tones).encode("cp1258")
-    return out
 
 
 def test_empty_file(tmp_path: Path) -> None:
