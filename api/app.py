@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ingest.store import store_dir
+from ingest.store import store_location
 
 from .service import PolicyService, QueryError
 
@@ -27,14 +27,14 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 @dataclass(frozen=True)
 class Settings:
-    store: Path
+    store: Path | str                   # a store folder or a sparql+http:// server spec
     sparql_timeout_s: float = 10.0      # a query running longer is stopped (HTTP 503)
     sparql_max_rows: int = 10_000       # SELECT results are cut to this many rows (header says so)
 
     @classmethod
     def from_env(cls) -> "Settings":
         return cls(
-            store=store_dir(None),
+            store=store_location(None),
             sparql_timeout_s=float(os.environ.get("POLICYKG_SPARQL_TIMEOUT", 10.0)),
             sparql_max_rows=int(os.environ.get("POLICYKG_SPARQL_MAX_ROWS", 10_000)),
         )

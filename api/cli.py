@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ingest.pipeline import collect_files, ingest_paths
-from ingest.store import PREFIXES, GraphStore, store_dir
+from ingest.store import PREFIXES, GraphStore, RemoteStore, open_store, store_location
 
 from search.embedders import DEFAULT_EMBEDDER, EmbedderError, get_embedder
 from search.index import SearchIndex, SearchIndexError
@@ -28,8 +28,9 @@ app = typer.Typer(help="policykg: knowledge graph and search over Vietnamese pol
                   no_args_is_help=True, add_completion=False)
 err = Console(stderr=True, soft_wrap=True)  # never hard-wrap "file:line: reason" lines
 
-StoreOption = Annotated[Optional[Path], typer.Option(
-    "--store", help="Store folder (default: $POLICYKG_STORE, else ./data).", show_default=False)]
+StoreOption = Annotated[Optional[str], typer.Option(
+    "--store", help="Store folder, or a SPARQL server as sparql+http://host:port/query?update=…&graph-store=… "
+                    "(default: $POLICYKG_STORE, else ./data).", show_default=False)]
 
 
 class Format(str, Enum):
@@ -52,7 +53,7 @@ EmbedderOption = Annotated[Optional[str], typer.Option(
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 
 
-def _service(store: Path | None) -> PolicyService:
+def _service(store: str | None) -> PolicyService:
     try:
         return PolicyService.open(store)
     except FileNotFoundError as e:
@@ -61,6 +62,13 @@ def _service(store: Path | None) -> PolicyService:
     except OSError as e:
         err.print(f"[red]cannot open the store: {e}[/red]")
         raise typer.Exit(2)
+
+
+def _open_store(store: str | None) -> GraphStore | RemoteStore:
+    try:
+        return open_store(store)
+    except (OSError, ValueError) as e:
+        _fail(f"cannot open the store: {e}")
 
 
 def _fail(message: str) -> None:
@@ -126,7 +134,7 @@ def ingest(
     files = collect_files(paths)
     if not files:
         _fail("no supported files found in " + ", ".join(map(str, paths)))
-    graph_store = GraphStore(store)
+    graph_store = _open_store(store)
     failed = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True) as progress:
@@ -182,7 +190,7 @@ def _update_index(graph_store: GraphStore, changed: list[str], embedder_name: st
 @app.command()
 def index(store: StoreOption = None, embedder: EmbedderOption = None) -> None:
     """Rebuild the search index from the graph (all units re-embedded), with a progress bar."""
-    graph_store = GraphStore(store)
+    graph_store = _open_store(store)
     try:
         model = get_embedder(embedder or _existing_embedder(graph_store) or DEFAULT_EMBEDDER)
         progress, tick = _embedding_progress("embedding")
@@ -331,7 +339,7 @@ def export(store: StoreOption = None,
                "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
     rdf_format = formats[fmt.value]
     if rdf_format.supports_datasets:
-        data = graph_store.store.dump(format=rdf_format)
+        data = graph_store.dump(format=rdf_format)
     else:
         triples = graph_store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         data = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES) \
@@ -392,7 +400,7 @@ def cascade(
         from .cascade import alignment_graph
 
         graph_name = f"https://policykg.org/graph/alignments/{slugify(report['document']['iri'].split('/id/doc/')[-1])}"
-        GraphStore(store).replace_graph(graph_name, alignment_graph(report))
+        _open_store(store).replace_graph(graph_name, alignment_graph(report))
         err.print(f"saved the links in {graph_name}", markup=False)
     if fmt is CascadeFormat.json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
@@ -446,7 +454,7 @@ def serve(store: StoreOption = None,
 
     from .app import Settings, create_app
 
-    settings = Settings(store=store_dir(store), sparql_timeout_s=sparql_timeout, sparql_max_rows=sparql_max_rows)
+    settings = Settings(store=store_location(store), sparql_timeout_s=sparql_timeout, sparql_max_rows=sparql_max_rows)
     try:
         application = create_app(settings)
     except (FileNotFoundError, OSError) as e:

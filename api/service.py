@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ingest.agencies import default_matcher
 from ingest.normalize import fold
-from ingest.store import GraphStore
+from ingest.store import GraphStore, RemoteStore, open_store
 
 import pyoxigraph as _ox
 
@@ -58,7 +58,7 @@ _REC = "https://policykg.org/ns/recurrence/"
 
 
 class PolicyService:
-    def __init__(self, store: GraphStore):
+    def __init__(self, store: GraphStore | RemoteStore):
         self.store = store
         self._engine = None
         self._engine_lock = threading.Lock()
@@ -108,8 +108,9 @@ class PolicyService:
         return {"query": result.query.text, "notes": result.notes, "hits": result.hits}
 
     @classmethod
-    def open(cls, directory: str | Path | None = None, read_only: bool = True) -> "PolicyService":
-        return cls(GraphStore(directory, read_only=read_only))
+    def open(cls, location: str | Path | None = None, read_only: bool = True) -> "PolicyService":
+        """A folder (embedded store) or a ``sparql+http://…`` server spec."""
+        return cls(open_store(location, read_only=read_only))
 
     # -- agencies -------------------------------------------------------------
     def resolve_agency(self, name: str) -> AgencyFilter:

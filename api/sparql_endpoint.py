@@ -200,9 +200,8 @@ def pool_of(app) -> WorkerPool:
         with _POOL_LOCK:
             pool = getattr(app.state, "sparql_pool", None)
             if pool is None:
-                settings = app.state.settings
                 size = int(os.environ.get(ENV_WORKERS) or DEFAULT_WORKERS)
-                pool = WorkerPool(settings.store / "graph", PREFIXES, size=size)
+                pool = WorkerPool(str(app.state.service.store.location), PREFIXES, size=size)
                 app.state.sparql_pool = pool
                 _POOLS.add(pool)
     return pool

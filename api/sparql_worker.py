@@ -231,12 +231,20 @@ def _not_acceptable(what: str) -> Answer:
 
 
 # -- the worker process -------------------------------------------------------------------
+def open_for_queries(location: str):
+    """The embedded store read-only, or the protocol client of a ``sparql+http://…`` server."""
+    if location.startswith("sparql+"):
+        from ingest.remote_store import SparqlClient
+        return SparqlClient(location)
+    return ox.Store.read_only(location)
+
+
 def _worker_main(conn, store_path: str, prefixes: dict[str, str]) -> None:  # pragma: no cover - child process
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the server's to handle; it stops us
     try:
-        store = ox.Store.read_only(store_path)
+        store = open_for_queries(store_path)
     except Exception as err:  # noqa: BLE001
         conn.send(("failed", f"cannot open the store {store_path}: {type(err).__name__}: {err}"))
         return

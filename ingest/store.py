@@ -14,6 +14,8 @@ from typing import Iterable
 import pyoxigraph as ox
 from ontology.namespaces import PKG
 
+from .remote_store import RemoteStore, is_remote
+
 DEFAULT_STORE = "data"
 ENV_STORE = "POLICYKG_STORE"
 PREFIXES = {
@@ -30,12 +32,27 @@ def store_dir(option: str | Path | None = None) -> Path:
     return Path(option or os.environ.get(ENV_STORE) or DEFAULT_STORE)
 
 
+def store_location(option: str | Path | None = None) -> str | Path:
+    """--store, else $POLICYKG_STORE, else ./data: a folder, or a ``sparql+http://…`` server spec."""
+    location = option or os.environ.get(ENV_STORE) or DEFAULT_STORE
+    return str(location) if is_remote(str(location)) else Path(location)
+
+
+def open_store(option: str | Path | None = None, read_only: bool = False) -> "GraphStore | RemoteStore":
+    """The embedded store in a folder, or a remote SPARQL server (ingest/remote_store.py)."""
+    location = store_location(option)
+    if isinstance(location, str):
+        return RemoteStore(location, read_only=read_only)
+    return GraphStore(location, read_only=read_only)
+
+
 class GraphStore:
     """Named graphs of documents in an on-disk oxigraph store."""
 
     def __init__(self, directory: str | Path | None = None, read_only: bool = False):
         self.directory = store_dir(directory)
         path = self.directory / "graph"
+        self.location = path         # what SPARQL worker processes open
         if read_only:
             if not path.exists():
                 raise FileNotFoundError(f"no store at {self.directory} (run `policykg ingest` first)")
@@ -73,19 +90,20 @@ class GraphStore:
     def remove_graph(self, graph_name: str) -> None:
         self.store.remove_graph(ox.NamedNode(graph_name))
 
-    def query(self, sparql: str, substitutions: dict | None = None):
-        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
-        return self.store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
-                                substitutions=subs or None)
+    def query(self, sparql: str):
+        return self.store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
 
-    def select(self, sparql: str, substitutions: dict | None = None) -> list[dict[str, str | None]]:
+    def select(self, sparql: str) -> list[dict[str, str | None]]:
         """SELECT rows as dicts of plain values (IRIs and lexical forms)."""
-        result = self.query(sparql, substitutions)
+        result = self.query(sparql)
         names = [v.value for v in result.variables]
         return [{n: _plain(row[n]) for n in names} for row in result]
 
     def triples(self) -> Iterable[ox.Quad]:
         return self.store.quads_for_pattern(None, None, None, None)
+
+    def dump(self, format: ox.RdfFormat) -> bytes:
+        return self.store.dump(format=format)
 
     def flush(self) -> None:
         self.store.flush()
@@ -114,4 +132,4 @@ def _plain(term) -> str | None:
     return term.value
 
 
-__all__ = ["GraphStore", "PKG", "PREFIXES", "store_dir"]
+__all__ = ["GraphStore", "PKG", "PREFIXES", "RemoteStore", "open_store", "store_dir", "store_location"]

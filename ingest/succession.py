@@ -461,8 +461,8 @@ def main(argv: list[str] | None = None) -> int:
             out = [current_agency(iri, args.on, registry=registry).__dict__ for iri in args.iris]
             print(json.dumps(out, ensure_ascii=False, indent=2))
             return 0
-        from .store import GraphStore
-        store = GraphStore(args.store, read_only=not args.write)
+        from .store import open_store
+        store = open_store(args.store, read_only=not args.write)
         if args.write:
             print(f"{write_registry(store, args.on, registry)} triples in <{REGISTRY_GRAPH}>", file=sys.stderr)
         else:

@@ -16,8 +16,8 @@ from api.app import Settings, create_app
 EXAMPLES = 40
 
 
-def test_no_server_errors_on_any_get_endpoint(indexed_store):
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(Settings(store=indexed_store)))
+def test_no_server_errors_on_any_get_endpoint(embedded_indexed_store):
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(Settings(store=embedded_indexed_store)))
     checked = []
     for result in schema.get_all_operations():
         operation = result.ok()

@@ -32,13 +32,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def base_url(indexed_store):
+def base_url(embedded_indexed_store):
     import uvicorn
 
     from api.app import Settings, create_app
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(store=indexed_store)), host="127.0.0.1",
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(store=embedded_indexed_store)), host="127.0.0.1",
                                            port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -7,7 +7,7 @@ from rdflib import RDFS, Graph, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
 from ingest.normalize import ONTOLOGY_DIR
-from ingest.store import GraphStore
+from ingest.store import open_store
 from ingest.validate import validate_graph
 from ontology.namespaces import PKG
 
@@ -31,7 +31,7 @@ def test_every_own_class_and_property_has_a_label():
 
 
 def test_whole_corpus_graph_validates_with_zero_violations(corpus_store):
-    store = GraphStore(corpus_store, read_only=True)
+    store = open_store(corpus_store, read_only=True)
     triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     union = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     report = validate_graph(union)

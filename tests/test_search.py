@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.service import PolicyService, QueryError
-from ingest.store import GraphStore
+from ingest.store import GraphStore, open_store
 from search.embedders import EmbedderError, get_embedder
 from search.engine import SearchEngine
 from search.index import SearchIndex, SearchIndexError, check_model
@@ -116,7 +116,7 @@ def test_cli_search_json_and_errors(indexed_store):
 
 
 def test_index_refuses_another_model(indexed_store):
-    index = SearchIndex.load(indexed_store)
+    index = SearchIndex.load(open_store(indexed_store, read_only=True).directory)
 
     class Other:
         name, dim = "st:some-other-model", 384

@@ -18,8 +18,8 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="module")
-def report(indexed_store, gold, seed_files):
-    service = PolicyService.open(indexed_store)
+def report(embedded_indexed_store, gold, seed_files):
+    service = PolicyService.open(embedded_indexed_store)
     queries = load_queries({"diacritics": DATA / "queries.dev.jsonl", "english": DATA / "queries.en.jsonl"},
                            gold, service.tasks(), seed_files)
     assert len(queries) == 60 and all(q.relevant for q in queries)

@@ -61,14 +61,14 @@ def test_loads_locally_without_network(tiny_model, monkeypatch):
     assert model.name == f"st:{tiny_model}"
 
 
-def test_index_built_saved_and_searched_with_it(tiny_model, corpus_store, tmp_path):
+def test_index_built_saved_and_searched_with_it(tiny_model, embedded_store, tmp_path):
     from ingest.store import GraphStore
     from search.embedders import get_embedder
     from search.engine import SearchEngine
     from search.index import SearchIndex, SearchIndexError, check_model
 
     model = get_embedder(f"st:{tiny_model}")
-    index = SearchIndex.build_from_store(GraphStore(corpus_store, read_only=True), model)
+    index = SearchIndex.build_from_store(GraphStore(embedded_store, read_only=True), model)
     index.save(tmp_path)
     loaded = SearchIndex.load(tmp_path)
     assert loaded.meta["embedder"] == model.name and loaded.meta["dim"] == 32

@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS
 
-from ingest.store import GraphStore
+from ingest.store import GraphStore, open_store
 from ingest.succession import (
     REGISTRY_GRAPH, SUCCESSION_FILE, SuccessionError, current_agency, load_registry, parse_agency_iri,
     registry_graph, store_agencies, write_registry,
@@ -25,7 +25,7 @@ BEFORE = dt.date(2025, 2, 1)
 
 
 def test_a_task_owner_sở_kh_đt_bắc_giang_is_now_sở_tài_chính_bắc_ninh(corpus_store):
-    store = GraphStore(corpus_store, read_only=True)
+    store = open_store(corpus_store, read_only=True)
     owners = {r["o"] for r in store.select(
         "SELECT DISTINCT ?o WHERE { ?t a pkg:Task ; pkg:owner ?o . ?o pkg:gazetteerId 'so-ke-hoach-va-dau-tu' }")}
     assert owners == {A + "bac-giang/so-ke-hoach-va-dau-tu"}
@@ -90,7 +90,7 @@ def test_an_unchanged_province_agency_stays():
 @pytest.mark.parametrize("agency_id", ["ubnd-huyen", "ban-to-chuc-huyen-uy", "cac-co-quan-don-vi"])
 def test_a_district_agency_ends_on_2025_07_01(corpus_store, agency_id):
     iri = A + f"bac-giang/yen-dung/{agency_id}"
-    assert iri in store_agencies(GraphStore(corpus_store, read_only=True))   # an agency the corpus produces
+    assert iri in store_agencies(open_store(corpus_store, read_only=True))   # an agency the corpus produces
     before = current_agency(iri, dt.date(2025, 6, 30))
     assert before.exists_now and before.current == iri
     after = current_agency(iri, AFTER)
@@ -167,7 +167,7 @@ def test_a_non_agency_iri_is_refused():
 
 
 def test_registry_graph_of_the_corpus_agencies_validates(corpus_store):
-    agencies = store_agencies(GraphStore(corpus_store, read_only=True))
+    agencies = store_agencies(open_store(corpus_store, read_only=True))
     data = registry_graph(agencies, AFTER, labels=agencies)
     graph = Graph().parse(data=data, format="nt")
     report = validate_graph(graph)
@@ -201,7 +201,7 @@ def test_registry_graph_before_the_changes_is_empty():
 
 
 def test_write_registry_into_a_store(tmp_path: Path, corpus_store):
-    source = GraphStore(corpus_store, read_only=True)
+    source = open_store(corpus_store, read_only=True)
     store = GraphStore(tmp_path / "store")
     for name in source.graphs():
         triples = source.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
