@@ -8,6 +8,7 @@ All errors share one shape: ``{"error": {"code": ..., "message": ...}}``.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.store import store_location
@@ -40,6 +42,34 @@ class Settings:
         )
 
 
+class FollowTheStore:
+    """Live reload: at most once a second, a request has the service look at the store folder's
+    generation marker (bumped by every committed graph write and index save, ingest/store.py);
+    if it moved, a fresh service (new read-only snapshot, reloaded index) is built in a worker
+    thread and swapped in, while requests keep being answered by the current one and requests
+    already running finish on the handles they started with (PolicyService.refreshed)."""
+
+    def __init__(self, app):
+        self.app = app
+        self._pending: set[asyncio.Task] = set()
+
+    async def __call__(self, scope, receive, send):
+        owner = scope.get("app")
+        if scope["type"] == "http" and owner is not None:
+            service = getattr(owner.state, "service", None)
+            if service is not None and service.refresh_due():
+                task = asyncio.get_running_loop().create_task(self._swap(owner, service))
+                self._pending.add(task)
+                task.add_done_callback(self._pending.discard)
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _swap(owner, service) -> None:
+        fresh = await run_in_threadpool(service.refreshed)
+        if fresh is not service and owner.state.service is service:
+            owner.state.service = fresh
+
+
 def error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
@@ -51,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "Every fact links to its source lines.")
     app.state.settings = settings
     app.state.service = PolicyService.open(settings.store)
+    app.add_middleware(FollowTheStore)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -48,7 +48,7 @@ class CascadeService:
             parents.setdefault(r["d"], set())
             if r["parent"]:
                 parents[r["d"]].add(r["parent"])
-        docs = {d["iri"]: d for d in self.service.documents(include_cited=True)}
+        docs = {d["iri"]: d for d in self.service.documents(include_cited=True, only=sorted(parents))}
         out = {}
         for iri, ups in parents.items():
             d = docs.get(iri, {})

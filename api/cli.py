@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 import pyoxigraph as ox
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -20,7 +21,7 @@ from ingest.pipeline import collect_files, ingest_paths
 from ingest.store import PREFIXES, GraphStore, RemoteStore, open_store, store_location
 
 from search.embedders import DEFAULT_EMBEDDER, EmbedderError, get_embedder
-from search.index import SearchIndex, SearchIndexError
+from search.index import SearchIndex, SearchIndexError, sync_index
 
 from .service import PolicyService, QueryError
 
@@ -57,10 +58,10 @@ def _service(store: str | None) -> PolicyService:
     try:
         return PolicyService.open(store)
     except FileNotFoundError as e:
-        err.print(f"[red]{e}[/red]")
+        err.print(f"[red]{escape(str(e))}[/red]")
         raise typer.Exit(2)
-    except OSError as e:
-        err.print(f"[red]cannot open the store: {e}[/red]")
+    except (OSError, ValueError) as e:
+        err.print(f"[red]cannot open the store: {escape(str(e))}[/red]")
         raise typer.Exit(2)
 
 
@@ -72,7 +73,7 @@ def _open_store(store: str | None) -> GraphStore | RemoteStore:
 
 
 def _fail(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {escape(message)}")
     raise typer.Exit(2)
 
 
@@ -127,7 +128,8 @@ def ingest(
     jobs: Annotated[int, typer.Option(help="Processes that analyse files (used from 16 changed files on).")] = 2,
     bulk: Annotated[bool, typer.Option(help="Write new files with the bulk loader: ~2x faster, not atomic; "
                                             "for first loads.")] = False,
-    index: Annotated[bool, typer.Option(help="Update the search index for the files that changed.")] = True,
+    index: Annotated[bool, typer.Option(help="Update the search index for the files that changed "
+                                             "(and for any graph the index is behind on).")] = True,
     embedder: EmbedderOption = None,
 ) -> None:
     """Ingest documents; each file replaces its own named graph. Exit code 1 if any file failed."""
@@ -156,7 +158,7 @@ def ingest(
     counts = {s: sum(r.status == s for r in results) for s in ("added", "replaced", "unchanged", "failed")}
     err.print(", ".join(f"{n} {s}" for s, n in counts.items()), markup=False)
     changed = [r.graph for r in results if r.status in ("added", "replaced")]
-    if index and (changed or not SearchIndex.exists(graph_store.directory)):
+    if index:
         _update_index(graph_store, changed, embedder)
     if failed:
         raise typer.Exit(1)
@@ -170,21 +172,19 @@ def _embedding_progress(description: str):
 
 
 def _update_index(graph_store: GraphStore, changed: list[str], embedder_name: str | None) -> None:
-    """Keep the search index in step with the graphs an ingest changed (or build it)."""
+    """Keep the search index in step with the store: the graphs this ingest changed, and any
+    graph whose stored version the index does not have (an earlier ingest killed before its
+    index save, or run with --no-index); build it when there is none."""
     try:
         progress, tick = _embedding_progress("indexing")
         with progress:
-            if SearchIndex.exists(graph_store.directory):
-                index = SearchIndex.load(graph_store.directory)
-                model = get_embedder(embedder_name or index.meta.get("embedder_option") or DEFAULT_EMBEDDER)
-                index = index.updated(graph_store, changed, model, tick)
-            else:
-                model = get_embedder(embedder_name or DEFAULT_EMBEDDER)
-                index = SearchIndex.build_from_store(graph_store, model, tick)
-        index.save(graph_store.directory)
-        err.print(f"search index: {len(index.units)} units ({index.meta['embedder']})", markup=False)
+            index, graphs = sync_index(graph_store, changed, embedder_name, tick)
     except (SearchIndexError, EmbedderError) as e:
         _fail(str(e))
+    if index is not None:
+        behind = len(set(graphs) - set(changed))
+        err.print(f"search index: {len(index.units)} units ({index.meta['embedder']})"
+                  + (f"; {behind} graphs it was behind on re-read" if behind else ""), markup=False)
 
 
 @app.command()
@@ -204,9 +204,8 @@ def index(store: StoreOption = None, embedder: EmbedderOption = None) -> None:
 
 
 def _existing_embedder(graph_store: GraphStore) -> str | None:
-    if not SearchIndex.exists(graph_store.directory):
-        return None
-    return SearchIndex.load(graph_store.directory).meta.get("embedder_option")
+    meta = SearchIndex.read_meta(graph_store.directory)
+    return meta.get("embedder_option") if meta else None
 
 
 @app.command()

@@ -17,7 +17,9 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -39,6 +41,7 @@ _DOC_SOURCE = re.compile(r"^doc/(?P<doc>.+?)/source$")
 _MEASURE = re.compile(r"^doc/(?P<doc>.+?)/measure/(?P<section>[^/]+?)(?:-b\d+(?:-\d+)?)?$")
 SOURCE_CONTEXT = 15                       # lines shown either side of the cited line
 SEARCH_LIMIT = 20
+PAGE = 200          # rows per page of the agency and document lists
 MAX_QUERY_WORDS = 24
 # words not worth a highlight of their own (still highlighted inside a run of marked words)
 _STOP = {"va", "cua", "cac", "nhung", "nao", "la", "co", "cho", "voi", "trong", "ve", "the", "of", "and",
@@ -207,15 +210,29 @@ def search_page(request: Request, q: str = "", kind: str = "", agency: str = "",
         except QueryError as err:
             error = str(err)
     terms = query_terms(q, result["query"] if result else None)
-    agencies = sorted({a["label"] for a in service.agencies() if a["owned"]})
+    agencies = service.owner_labels()
     api = "/api/search?" + urlencode({k: v for k, v in form.items() if v}) if q.strip() else None
     return render(request, "search.html", status=422 if error else 200, form=form, result=result,
                   error=error, terms=terms, agency_names=agencies, api_url=api)
 
 
+def paged(request: Request, rows: list, offset: int) -> tuple[list, dict]:
+    """One page of ``rows`` (fetched as PAGE + 1) and its previous/next links."""
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    page = {"first": offset + 1 if rows else 0, "last": offset + len(rows),
+            "previous": url_with(request, offset=max(0, offset - PAGE)) if offset else None,
+            "next": url_with(request, offset=offset + PAGE) if more else None}
+    return rows, page
+
+
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
 @router.get("/agencies", response_class=HTMLResponse)
-def agencies_page(request: Request) -> HTMLResponse:
-    return render(request, "agencies.html", agencies=_service(request).agencies(), api_url="/api/agencies")
+def agencies_page(request: Request, offset: Offset = 0) -> HTMLResponse:
+    rows, page = paged(request, _service(request).agencies(limit=PAGE + 1, offset=offset), offset)
+    return render(request, "agencies.html", agencies=rows, page=page, api_url="/api/agencies")
 
 
 @router.get("/agencies/{ident:path}", response_class=HTMLResponse)
@@ -229,8 +246,10 @@ def agency_page(request: Request, ident: str) -> HTMLResponse:
 
 
 @router.get("/documents", response_class=HTMLResponse)
-def documents_page(request: Request, cited: bool = False) -> HTMLResponse:
-    return render(request, "documents.html", documents=_service(request).documents(include_cited=cited),
+def documents_page(request: Request, cited: bool = False, offset: Offset = 0) -> HTMLResponse:
+    rows, page = paged(request, _service(request).documents(include_cited=cited, limit=PAGE + 1, offset=offset),
+                       offset)
+    return render(request, "documents.html", documents=rows, page=page,
                   cited=cited, api_url="/api/documents" + ("?cited=true" if cited else ""))
 
 
@@ -258,9 +277,6 @@ def sparql_page(request: Request) -> HTMLResponse:
 
 
 # -- source lines ----------------------------------------------------------------------
-def source_files(service: PolicyService) -> set[str]:
-    """Paths recorded as pkg:SourceFile paths, read from the documents listing (one file per document)."""
-    return {d["source"]["path"] for d in service.documents() if d.get("source")}
 
 
 def locate(path: str, service: PolicyService) -> Path | None:
@@ -278,7 +294,7 @@ def source_page(request: Request, path: str = "", line: int = 1, context: int = 
     from ingest.readers import read_source
 
     service = _service(request)
-    if path not in source_files(service):
+    if not service.is_source_file(path):
         return not_found(request, path)
     found = locate(path, service)
     if found is None:
@@ -399,16 +415,23 @@ def _cascade_report(request: Request, ident: str, on: dt.date | None) -> dict | 
         report = routes_api.cascade(request, ident, on)
     except HTTPException:
         return None
-    known = {d["iri"] for d in service.documents(include_cited=True)}
-    return report if report["document"]["iri"] in known else None
+    return report if service.documents(include_cited=True, only=report["document"]["iri"]) else None
+
+
+def _report_agencies(report) -> set[str]:
+    """Every agency IRI anywhere in a cascade report."""
+    if isinstance(report, dict):
+        return set().union(*map(_report_agencies, report.values())) if report else set()
+    if isinstance(report, list):
+        return set().union(*map(_report_agencies, report)) if report else set()
+    return {report} if isinstance(report, str) and report.startswith(ID + "agency/") else set()
 
 
 @router.get("/cascade", response_class=HTMLResponse)
 def cascade_index(request: Request) -> HTMLResponse:
     """Documents that other documents implement: where a cascade audit has something to show."""
-    documents = _service(request).documents(include_cited=True)
-    implemented = {n for d in documents for n in d.get("implements") or []}
-    roots = [d for d in documents if d["number"] and d["number"] in implemented]
+    service = _service(request)
+    roots = [d for d in service.documents(include_cited=True, only=service.implemented_documents()) if d["number"]]
     roots.sort(key=lambda d: ({"central": 0, "province": 1, "district": 2}.get(d.get("level") or "", 9),
                               d["number"] or ""))
     return render(request, "cascade_index.html", documents=roots)
@@ -427,7 +450,7 @@ def cascade_page(request: Request, ident: str, on: str = "") -> HTMLResponse:
         return render(request, "not_found.html", status=404, heading="document_not_found",
                       text="document_not_found_text", message=ident, documents_link=True)
     service = _service(request)
-    known_agencies = {a["iri"] for a in service.agencies()}
+    known_agencies = service.known_agencies(_report_agencies(report))
     t = translator(language(request))
     api_url = f"/api/cascade/{ident}" + (f"?{urlencode({'on': on})}" if on else "")
     return render(request, "cascade.html", standalone=False, report=report, view=cascade_view(report),

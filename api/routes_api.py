@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from ontology.namespaces import ID
 
@@ -13,6 +13,8 @@ from .service import PolicyService, QueryError
 
 router = APIRouter()
 Date = Annotated[dt.date | None, Query(description="YYYY-MM-DD")]
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
 
 
 def _service(request: Request) -> PolicyService:
@@ -28,9 +30,11 @@ def iri_for(kind: str, ident: str) -> str:
 
 @router.get("/health", tags=["meta"])
 def health(request: Request) -> dict:
-    """Liveness: the store opens and answers."""
-    graphs = _service(request).store.graphs()
-    return {"status": "ok", "documents": len(graphs)}
+    """Liveness: the store opens and answers; ``index.stale_documents``: documents whose stored
+    version the search index was not built from (0 when search is in step with the store)."""
+    service = _service(request)
+    graphs = service.store.graphs()
+    return {"status": "ok", "documents": len(graphs), "index": service.index_status()}
 
 
 @router.get("/api/search", tags=["search"])
@@ -49,21 +53,35 @@ def search(request: Request,
                                     due_before=due_before.isoformat() if due_before else None, mode=mode)
 
 
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Rows per page (at most {MAX_PAGE})")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip (see the Link header)")]
+
+
+def paged(request: Request, response: Response, rows: list, limit: int, offset: int) -> list:
+    """The first ``limit`` of ``limit + 1`` rows; a ``Link: <…>; rel="next"`` header when there are more."""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        response.headers["Link"] = f'<{request.url.include_query_params(offset=offset + limit)}>; rel="next"'
+    return rows
+
+
 @router.get("/api/tasks", tags=["tasks"])
-def tasks(request: Request,
+def tasks(request: Request, response: Response,
           agency: Annotated[str | None, Query(max_length=300, description="Lead agency: vi, folded or en")] = None,
           cooperating: Annotated[str | None, Query(max_length=300)] = None,
           document: Annotated[str | None, Query(max_length=500, description="Số hiệu, IRI or file name")] = None,
-          due_before: Date = None) -> list[dict]:
-    """Tasks in document order, as `policykg tasks --format json`."""
-    return _service(request).tasks(agency=agency, cooperating=cooperating, document=document,
-                                   due_before=due_before.isoformat() if due_before else None)
+          due_before: Date = None, limit: Limit = DEFAULT_PAGE, offset: Offset = 0) -> list[dict]:
+    """Tasks in document order, as `policykg tasks --format json`, a page at a time."""
+    rows = _service(request).tasks(agency=agency, cooperating=cooperating, document=document,
+                                   due_before=due_before.isoformat() if due_before else None,
+                                   limit=limit + 1, offset=offset)
+    return paged(request, response, rows, limit, offset)
 
 
 @router.get("/api/agencies", tags=["agencies"])
-def agencies(request: Request) -> list[dict]:
-    """Every agency named in the corpus with counts of tasks led and cooperated on."""
-    return _service(request).agencies()
+def agencies(request: Request, response: Response, limit: Limit = DEFAULT_PAGE, offset: Offset = 0) -> list[dict]:
+    """Agencies named in the corpus, by name, with counts of tasks led and cooperated on; a page at a time."""
+    return paged(request, response, _service(request).agencies(limit=limit + 1, offset=offset), limit, offset)
 
 
 @router.get("/api/agencies/{ident:path}", tags=["agencies"])
@@ -79,9 +97,11 @@ def agency(request: Request, ident: str) -> dict:
 
 
 @router.get("/api/documents", tags=["documents"])
-def documents(request: Request, cited: bool = False) -> list[dict]:
-    """Ingested documents (cited=true adds those known only from citations)."""
-    return _service(request).documents(include_cited=cited)
+def documents(request: Request, response: Response, cited: bool = False, limit: Limit = DEFAULT_PAGE,
+              offset: Offset = 0) -> list[dict]:
+    """Ingested documents (cited=true adds those known only from citations); a page at a time."""
+    rows = _service(request).documents(include_cited=cited, limit=limit + 1, offset=offset)
+    return paged(request, response, rows, limit, offset)
 
 
 @router.get("/api/documents/{ident:path}", tags=["documents"])

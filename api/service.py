@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.agencies import default_matcher
 from ingest.normalize import fold
-from ingest.store import GraphStore, RemoteStore, open_store
+from ingest.store import GraphStore, RemoteStore, graph_versions, open_store, read_generation, store_location
 
 import pyoxigraph as _ox
 
@@ -58,11 +59,17 @@ _REC = "https://policykg.org/ns/recurrence/"
 
 
 class PolicyService:
+    RECHECK_S = 1.0          # live reload: the store folder's generation is looked at this often at most
+    generation = 0           # the store's write generation; this service's snapshot is at least that new
+    _checked = 0.0           # time.monotonic() of the last look
+    _index_id = None         # build id of the index the search engine was loaded from
+
     def __init__(self, store: GraphStore | RemoteStore):
         self.store = store
         self._engine = None
         self._engine_lock = threading.Lock()
         self._cascades: dict[tuple[str, str], dict] = {}
+        self._owner_labels: list[str] | None = None
 
     # -- search ------------------------------------------------------------------
     def search_engine(self, embedder: str | None = None):
@@ -86,6 +93,7 @@ class PolicyService:
             except SearchIndexError as err:
                 raise QueryError(str(err)) from err
             self._engine = SearchEngine(index, model)
+            self._index_id = index.meta.get("build_id")
         return self._engine
 
     def search(self, query: str, limit: int = 10, kind: str | None = None, agency: str | None = None,
@@ -110,7 +118,77 @@ class PolicyService:
     @classmethod
     def open(cls, location: str | Path | None = None, read_only: bool = True) -> "PolicyService":
         """A folder (embedded store) or a ``sparql+http://…`` server spec."""
-        return cls(open_store(location, read_only=read_only))
+        where = store_location(location)
+        generation = read_generation(where) if isinstance(where, Path) else None   # before the snapshot
+        service = cls(open_store(location, read_only=read_only))
+        service.generation = read_generation(service.store.directory) if generation is None else generation
+        service._checked = time.monotonic()
+        return service
+
+    # -- live reload (api/app.py asks on each request) ------------------------------
+    def refresh_due(self) -> bool:
+        """True at most once per RECHECK_S; the caller that gets True does the check."""
+        now = time.monotonic()
+        if now - self._checked < self.RECHECK_S:
+            return False
+        self._checked = now
+        return True
+
+    def refreshed(self) -> "PolicyService":
+        """This service while nothing was committed to the store folder since it opened (its
+        generation marker, ingest/store.py, has not moved); else a new service over a fresh
+        read-only snapshot, with the search engine reloaded if the index was saved again (else
+        shared). Requests already running keep the old one. On any failure the current service
+        goes on answering and the next check tries again."""
+        try:
+            directory = self.store.directory
+            generation = read_generation(directory)
+            if generation == self.generation:
+                return self
+            # a remote server is always current; only its (local) index can change
+            store = GraphStore(directory, read_only=True) if isinstance(self.store, GraphStore) else self.store
+            fresh = type(self)(store)
+            fresh.generation, fresh._checked = generation, time.monotonic()
+            fresh._engine, fresh._index_id = self._engine_for(directory)
+            return fresh
+        except Exception:  # noqa: BLE001 - keep serving the snapshot we have
+            return self
+
+    def _engine_for(self, directory: Path):
+        """(engine, index build id) for a refreshed service: this one's while the index is the same
+        (or mid-swap: the writer bumps the generation again after the swap), else the new index
+        with this engine's model; None (load on first search) if none was loaded yet."""
+        from search.engine import SearchEngine
+        from search.index import SearchIndex, SearchIndexError
+
+        if self._engine is None:
+            return None, None
+        meta = SearchIndex.read_meta(directory)
+        if meta is None or meta.get("build_id") == self._index_id:
+            return self._engine, self._index_id
+        try:
+            index = SearchIndex.load(directory)
+        except SearchIndexError:
+            return self._engine, self._index_id
+        if index.meta.get("embedder") != self._engine.embedder.name:
+            return None, None                     # another model: loaded (and checked) on first search
+        return SearchEngine(index, self._engine.embedder), index.meta.get("build_id")
+
+    def index_status(self) -> dict:
+        """The search index against the store: ``{present, units, stale_documents}``, stale
+        documents being those whose stored version the index was not built from."""
+        from search.index import SearchIndex, stale_graphs
+
+        meta = SearchIndex.read_meta(self.store.directory)
+        versions = getattr(self, "_versions", None)
+        if versions is None:
+            versions = graph_versions(self.store)
+            if isinstance(self.store, GraphStore) and self.store.read_only:   # a snapshot: it cannot change
+                self._versions = versions
+        if meta is None:
+            return {"present": False, "units": 0, "stale_documents": len(versions)}
+        return {"present": True, "units": int(meta.get("units", 0)),
+                "stale_documents": len(stale_graphs(meta, versions))}
 
     # -- agencies -------------------------------------------------------------
     def resolve_agency(self, name: str) -> AgencyFilter:
@@ -124,33 +202,62 @@ class PolicyService:
         if entries:
             return AgencyFilter(tuple(e.id for e in entries), ())
         key = fold(name)
-        iris = tuple(r["a"] for r in self.store.select(
-            "SELECT DISTINCT ?a ?l WHERE { ?a a org:Organization ; skos:prefLabel ?l }")
-            if key in fold(r["l"] or ""))
+        iris = tuple(sorted({r["a"] for r in self.store.select(
+            "SELECT DISTINCT ?a ?l WHERE { GRAPH ?g { ?a a org:Organization ; skos:prefLabel ?l } }")
+            if key in fold(r["l"] or "")}))
         if not iris:
             raise QueryError(f"no agency matches {name!r}")
         return AgencyFilter((), iris)
 
-    def agencies(self) -> list[dict]:
-        rows = self.store.select("""
-            SELECT ?a (SAMPLE(?vi) AS ?label) (SAMPLE(?en) AS ?label_en) (SAMPLE(?k) AS ?kind) (SAMPLE(?gid) AS ?gazetteer_id)
+    def agencies(self, limit: int | None = None, offset: int = 0) -> list[dict]:
+        """Agencies by name with counts of tasks led and cooperated on (a page of them with ``limit``).
+
+        An agency is described again in every document graph that names it, and the default graph
+        is the union of those copies (with repeats): so the page is chosen over distinct agencies,
+        optional properties are gathered by UNION (copies add up instead of multiplying), and the
+        counts are read from the task side, where each link is stated once."""
+        page = self.store.select(_page("""
+            SELECT ?a (SAMPLE(?vi) AS ?label) WHERE { ?a a org:Organization ; skos:prefLabel ?vi .
+              FILTER(lang(?vi) = "vi") } GROUP BY ?a ORDER BY ?label ?a""", limit, offset))
+        if not page:
+            return []
+        values = " ".join(_iri(r["a"]) for r in page)
+        rows = {r["a"]: r for r in self.store.select(f"""
+            SELECT ?a (SAMPLE(?en) AS ?label_en) (SAMPLE(?k) AS ?kind) (SAMPLE(?gid) AS ?gazetteer_id)
                    (COUNT(DISTINCT ?owned) AS ?owned_count) (COUNT(DISTINCT ?coop) AS ?cooperating_count)
-            WHERE {
-              ?a a org:Organization ; skos:prefLabel ?vi . FILTER(lang(?vi) = "vi")
-              OPTIONAL { ?a skos:prefLabel ?en . FILTER(lang(?en) = "en") }
-              OPTIONAL { ?a org:classification/skos:notation ?k }
-              OPTIONAL { ?a pkg:gazetteerId ?gid }
-              OPTIONAL { ?owned pkg:owner ?a }
-              OPTIONAL { ?coop pkg:cooperatingAgency ?a }
-            } GROUP BY ?a ORDER BY ?label""")
-        return [{"iri": r["a"], "label": r["label"], "label_en": r["label_en"], "kind": r["kind"],
-                 "gazetteer_id": r["gazetteer_id"], "owned": int(r["owned_count"] or 0),
-                 "cooperating": int(r["cooperating_count"] or 0)} for r in rows]
+            WHERE {{
+              VALUES ?a {{ {values} }}
+              {{ ?a skos:prefLabel ?en . FILTER(lang(?en) = "en") }} UNION {{ ?a org:classification/skos:notation ?k }}
+              UNION {{ ?a pkg:gazetteerId ?gid }} UNION {{ ?owned pkg:owner ?a }}
+              UNION {{ ?coop pkg:cooperatingAgency ?a }} UNION {{ BIND(0 AS ?none) }}
+            }} GROUP BY ?a""")}
+        return [{"iri": r["a"], "label": r["label"], "label_en": rows[r["a"]]["label_en"],
+                 "kind": rows[r["a"]]["kind"], "gazetteer_id": rows[r["a"]]["gazetteer_id"],
+                 "owned": int(rows[r["a"]]["owned_count"] or 0),
+                 "cooperating": int(rows[r["a"]]["cooperating_count"] or 0)} for r in page]
+
+    def owner_labels(self) -> list[str]:
+        """Names of the agencies that lead tasks, for choosers (read once per service)."""
+        if self._owner_labels is None:
+            rows = self.store.select("""
+                SELECT DISTINCT ?label WHERE { ?a a org:Organization ; skos:prefLabel ?label .
+                  FILTER(lang(?label) = "vi") FILTER EXISTS { ?task pkg:owner ?a } }""")
+            self._owner_labels = sorted(r["label"] for r in rows)
+        return self._owner_labels
+
+    def known_agencies(self, iris: set[str]) -> set[str]:
+        """Those of ``iris`` that are agencies in the store."""
+        if not iris:
+            return set()
+        rows = self.store.select(f"SELECT ?a WHERE {{ VALUES ?a {{ {' '.join(_iri(i) for i in iris)} }} "
+                                 f"?a a org:Organization }}")
+        return {r["a"] for r in rows}
 
     # -- tasks ---------------------------------------------------------------------
     def tasks(self, agency: str | None = None, cooperating: str | None = None, document: str | None = None,
-              due_before: str | None = None) -> list[dict]:
-        """Tasks in document order, filtered by lead agency, cooperating agency, document and deadline."""
+              due_before: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
+        """Tasks in document order, filtered by lead agency, cooperating agency, document and deadline
+        (a page of them with ``limit``/``offset``)."""
         where = ["?task a pkg:Task ; pkg:inDocument ?doc ; pkg:text ?text ; pkg:sectionNumber ?section ; "
                  "pkg:order ?order ; prov:wasDerivedFrom ?span . ?span pkg:firstLine ?line ; "
                  "pkg:sourceFile/pkg:path ?path ."]
@@ -163,9 +270,9 @@ class PolicyService:
         if due_before:
             where.append(f'?task pkg:deadline/time:hasEnd/time:inXSDDate ?due . '
                          f'FILTER(?due <= "{_iso_date(due_before)}"^^xsd:date)')
-        rows = self.store.select(f"""
+        rows = self.store.select(_page(f"""
             SELECT ?task ?text ?section ?order ?doc ?line ?path WHERE {{ {' '.join(where)} }}
-            ORDER BY ?path ?order""")
+            ORDER BY ?path ?order""", limit, offset))
         if not rows:
             return []
         values = " ".join(f"<{r['task']}>" for r in rows)
@@ -183,17 +290,19 @@ class PolicyService:
 
     @staticmethod
     def _agency_clause(prop: str, f: AgencyFilter, var: str) -> str:
-        if f.gazetteer_ids:
+        if f.gazetteer_ids:   # distinct agencies first: each is described in many document graphs
             ids = " ".join(f'"{i}"' for i in f.gazetteer_ids)
-            return f"?task {prop} ?{var} . ?{var} pkg:gazetteerId ?{var}id . VALUES ?{var}id {{ {ids} }}"
+            return (f"{{ SELECT DISTINCT ?{var} WHERE {{ VALUES ?{var}id {{ {ids} }} ?{var} pkg:gazetteerId ?{var}id }} }} "
+                    f"?task {prop} ?{var} .")
         return f"?task {prop} ?{var} . VALUES ?{var} {{ {' '.join(f'<{i}>' for i in f.iris)} }}"
 
     def _task_agencies(self, values: str) -> dict[tuple[str, str], list[dict]]:
         rows = self.store.select(f"""
             SELECT ?task ?role ?a (SAMPLE(?l) AS ?label) WHERE {{
               VALUES ?task {{ {values} }}
-              {{ ?task pkg:owner ?a BIND("owner" AS ?role) }} UNION {{ ?task pkg:cooperatingAgency ?a BIND("coop" AS ?role) }}
-              ?a skos:prefLabel ?l . FILTER(lang(?l) = "vi")
+              GRAPH ?g {{   # the label in the task's own graph: one copy, not one per document
+                {{ ?task pkg:owner ?a BIND("owner" AS ?role) }} UNION {{ ?task pkg:cooperatingAgency ?a BIND("coop" AS ?role) }}
+                ?a skos:prefLabel ?l . FILTER(lang(?l) = "vi") }}
             }} GROUP BY ?task ?role ?a""")
         out: dict[tuple[str, str], list[dict]] = {}
         for r in rows:
@@ -220,63 +329,86 @@ class PolicyService:
             if not self.store.query(f"ASK {{ {_iri(ref)} a eli:LegalResource }}"):
                 raise QueryError(f"no document {ref!r}")
             return [ref]
-        rows = self.store.select("""
-            SELECT DISTINCT ?doc ?number ?path WHERE {
-              ?doc a eli:LegalResource .
-              OPTIONAL { ?doc eli:id_local ?number }
-              OPTIONAL { ?doc prov:wasDerivedFrom/pkg:sourceFile/pkg:path ?path }
-            }""")
-        key = "".join(ref.split()).lower()
-        found = [r["doc"] for r in rows if (r["number"] or "").lower() == key
-                 or (r["path"] and (Path(r["path"]).name == ref or Path(r["path"]).stem == ref))]
+        key = _sparql_string("".join(ref.split()).lower())
+        name = _sparql_string(ref)
+        rows = self.store.select(f"""
+            SELECT DISTINCT ?doc ?path WHERE {{
+              {{ ?doc eli:id_local ?number FILTER(LCASE(STR(?number)) = {key}) }}
+              UNION
+              {{ ?file a pkg:SourceFile ; pkg:path ?path FILTER(CONTAINS(?path, {name}))
+                 ?span pkg:sourceFile ?file . ?doc a eli:LegalResource ; prov:wasDerivedFrom ?span }}
+            }}""")
+        found = [r["doc"] for r in rows if not r["path"]
+                 or Path(r["path"]).name == ref or Path(r["path"]).stem == ref]
         if not found:
             raise QueryError(f"no document {ref!r} (give a số hiệu, a document IRI or a source file name)")
         return sorted(set(found))
+
+    def implemented_documents(self) -> list[str]:
+        """Documents that another document implements (eli:applies): the roots a cascade can start from."""
+        return [r["doc"] for r in self.store.select("SELECT DISTINCT ?doc WHERE { ?plan eli:applies ?doc }")]
+
+    def is_source_file(self, path: str) -> bool:
+        """Whether ``path`` is recorded as an ingested source file (the source viewer shows no other)."""
+        return bool(self.store.query(f"ASK {{ ?f a pkg:SourceFile ; pkg:path {_sparql_string(path)} }}"))
 
     def _document_refs(self, iris: set[str]) -> list[dict]:
         values = " ".join(f"<{i}>" for i in iris)
         rows = self.store.select(f"""
             SELECT ?doc (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title) WHERE {{
               VALUES ?doc {{ {values} }}
-              OPTIONAL {{ ?doc eli:id_local ?n }} OPTIONAL {{ ?doc eli:title ?t }}
+              {{ ?doc eli:id_local ?n }} UNION {{ ?doc eli:title ?t }} UNION {{ BIND(0 AS ?none) }}
             }} GROUP BY ?doc""")
         return [{"iri": r["doc"], "number": r["number"], "title": r["title"]} for r in rows]
 
-    def documents(self, include_cited: bool = False, only: str | None = None) -> list[dict]:
+    def documents(self, include_cited: bool = False, only: str | list[str] | None = None,
+                  limit: int | None = None, offset: int = 0) -> list[dict]:
         """Ingested documents (and, with include_cited, those known only from citations);
-        ``only``: just that document IRI."""
-        only_filter = f"VALUES ?doc {{ {_iri(only)} }}" if only else ""
-        rows = self.store.select("""
-            SELECT ?doc (SAMPLE(?ty) AS ?type) (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title)
-                   (SAMPLE(?iss) AS ?issuer) (SAMPLE(?issl) AS ?issuer_label) (SAMPLE(?d) AS ?date)
-                   (SAMPLE(?lv) AS ?level) (SAMPLE(?sg) AS ?signer) (SAMPLE(?p) AS ?path) (SAMPLE(?ln) AS ?line)
-            WHERE {
-              ONLY_FILTER
-              ?doc a eli:LegalResource ; eli:type_document/skos:prefLabel ?ty .
-              OPTIONAL { ?doc eli:id_local ?n } OPTIONAL { ?doc eli:title ?t }
-              OPTIONAL { ?doc eli:passed_by ?iss . ?iss skos:prefLabel ?issl FILTER(lang(?issl) = "vi") }
-              OPTIONAL { ?doc eli:date_document ?d } OPTIONAL { ?doc pkg:level ?lv }
-              OPTIONAL { ?doc pkg:signer ?sg }
-              OPTIONAL { ?doc prov:wasDerivedFrom ?span . ?span pkg:sourceFile/pkg:path ?p ; pkg:firstLine ?ln }
-            } GROUP BY ?doc ORDER BY ?path ?number""".replace("ONLY_FILTER", only_filter))
+        ``only``: just those document IRIs; ``limit``/``offset``: a page of them."""
+        if isinstance(only, str):
+            only = [only]
+        if only is not None and not only:
+            return []
+        only_filter = f"VALUES ?doc {{ {' '.join(_iri(i) for i in only)} }}" if only else ""
+        # A document is described again in each graph that cites it: distinct documents first, then
+        # optional properties by UNION (copies add up) or inside one graph (GRAPH ?g: one copy each).
+        page = self.store.select(_page(f"""
+            SELECT ?doc (SAMPLE(?p) AS ?path) (SAMPLE(?n) AS ?number) WHERE {{
+              {{ SELECT DISTINCT ?doc WHERE {{ {only_filter} ?doc a eli:LegalResource }} }}
+              {{ ?doc prov:wasDerivedFrom/pkg:sourceFile/pkg:path ?p }} UNION {{ ?doc eli:id_local ?n }}
+              {"UNION { BIND(0 AS ?none) }" if include_cited else ""}
+            }} GROUP BY ?doc {"" if include_cited else "HAVING (COUNT(?p) > 0)"}
+            ORDER BY ?path ?number ?doc""", limit, offset))
+        if not page:
+            return []
+        only_filter = f"VALUES ?doc {{ {' '.join(_iri(r['doc']) for r in page)} }}"
+        details = {r["doc"]: r for r in self.store.select(f"""
+            SELECT ?doc (SAMPLE(?ty) AS ?type) (SAMPLE(?t) AS ?title) (SAMPLE(?iss) AS ?issuer)
+                   (SAMPLE(?issl) AS ?issuer_label) (SAMPLE(?d) AS ?date) (SAMPLE(?lv) AS ?level)
+                   (SAMPLE(?sg) AS ?signer) (SAMPLE(?ln) AS ?line) WHERE {{
+              {only_filter}
+              {{ GRAPH ?g {{ ?doc eli:type_document/skos:prefLabel ?ty }} }} UNION {{ ?doc eli:title ?t }}
+              UNION {{ GRAPH ?g {{ ?doc eli:passed_by ?iss . ?iss skos:prefLabel ?issl FILTER(lang(?issl) = "vi") }} }}
+              UNION {{ ?doc eli:date_document ?d }} UNION {{ ?doc pkg:level ?lv }} UNION {{ ?doc pkg:signer ?sg }}
+              UNION {{ ?doc prov:wasDerivedFrom/pkg:firstLine ?ln }}
+            }} GROUP BY ?doc""")}
+        rows = [{**details.get(r["doc"], {}), **r} for r in page]
         links = self.store.select("""
             SELECT DISTINCT ?doc ?rel ?n WHERE {
               ONLY_FILTER
-              { ?doc eli:applies ?o BIND("implements" AS ?rel) } UNION { ?doc eli:cites ?o BIND("cites" AS ?rel) }
-              ?o eli:id_local ?n }""".replace("ONLY_FILTER", only_filter))
+              GRAPH ?g { { ?doc eli:applies ?o BIND("implements" AS ?rel) } UNION { ?doc eli:cites ?o BIND("cites" AS ?rel) }
+                         ?o eli:id_local ?n } }""".replace("ONLY_FILTER", only_filter))
         related: dict[tuple[str, str], list[str]] = {}
         for r in links:
             related.setdefault((r["doc"], r["rel"]), []).append(r["n"])
         out = []
         for r in rows:
-            if not include_cited and not r["path"]:
-                continue
             out.append({
-                "iri": r["doc"], "type": r["type"], "number": r["number"], "title": r["title"],
-                "issuer": {"iri": r["issuer"], "label": r["issuer_label"]} if r["issuer"] else None,
-                "date": r["date"], "level": r["level"][len(_LEVEL):] if r["level"] else None,
-                "signer": r["signer"],
-                "source": {"path": r["path"], "line": int(r["line"])} if r["path"] else None,
+                "iri": r["doc"], "type": r.get("type"), "number": r["number"], "title": r.get("title"),
+                "issuer": {"iri": r["issuer"], "label": r.get("issuer_label")} if r.get("issuer") else None,
+                "date": r.get("date"), "level": r["level"][len(_LEVEL):] if r.get("level") else None,
+                "signer": r.get("signer"),
+                "source": {"path": r["path"], "line": int(r["line"])} if r["path"] and r.get("line") else None,
                 "implements": sorted(related.get((r["doc"], "implements"), [])),
                 "cites": sorted(related.get((r["doc"], "cites"), [])),
             })
@@ -297,15 +429,17 @@ class PolicyService:
         out_links = self.store.select("""
             SELECT DISTINCT ?rel ?other ?n ?type WHERE {
               VALUES ?doc { DOC }
-              { ?doc eli:applies ?other BIND("implements" AS ?rel) } UNION { ?doc eli:cites ?other BIND("cites" AS ?rel) }
-              UNION { ?doc eli:based_on ?other BIND("based_on" AS ?rel) }
-              OPTIONAL { ?other eli:id_local ?n } OPTIONAL { ?other eli:type_document/skos:prefLabel ?type }
+              GRAPH ?g {   # the other document as this graph describes it: one copy of each property
+                { ?doc eli:applies ?other BIND("implements" AS ?rel) } UNION { ?doc eli:cites ?other BIND("cites" AS ?rel) }
+                UNION { ?doc eli:based_on ?other BIND("based_on" AS ?rel) }
+                OPTIONAL { ?other eli:id_local ?n } OPTIONAL { ?other eli:type_document/skos:prefLabel ?type } }
             } ORDER BY ?rel ?n""".replace("DOC", _iri(iri)))
         in_links = self.store.select("""
             SELECT DISTINCT ?rel ?other ?n ?title WHERE {
               VALUES ?doc { DOC }
-              { ?other eli:applies ?doc BIND("implements" AS ?rel) } UNION { ?other eli:cites ?doc BIND("cites" AS ?rel) }
-              OPTIONAL { ?other eli:id_local ?n } OPTIONAL { ?other eli:title ?title }
+              GRAPH ?g {
+                { ?other eli:applies ?doc BIND("implements" AS ?rel) } UNION { ?other eli:cites ?doc BIND("cites" AS ?rel) }
+                OPTIONAL { ?other eli:id_local ?n } OPTIONAL { ?other eli:title ?title } }
             } ORDER BY ?rel ?n""".replace("DOC", _iri(iri)))
         return {
             **meta,
@@ -324,11 +458,11 @@ class PolicyService:
         rows = self.store.select("""
             SELECT (SAMPLE(?vi) AS ?label) (SAMPLE(?en) AS ?label_en) (SAMPLE(?k) AS ?kind)
                    (SAMPLE(?gid) AS ?gazetteer_id) (SAMPLE(?pl) AS ?jurisdiction) WHERE {
-              VALUES ?a { AGENCY }
-              ?a a org:Organization ; skos:prefLabel ?vi . FILTER(lang(?vi) = "vi")
-              OPTIONAL { ?a skos:prefLabel ?en FILTER(lang(?en) = "en") }
-              OPTIONAL { ?a org:classification/skos:notation ?k } OPTIONAL { ?a pkg:gazetteerId ?gid }
-              OPTIONAL { ?a pkg:jurisdiction/skos:prefLabel ?pl }
+              VALUES ?a { AGENCY }     # described in every graph naming it: UNION, not OPTIONAL x OPTIONAL
+              { GRAPH ?g { ?a a org:Organization ; skos:prefLabel ?vi . FILTER(lang(?vi) = "vi") } }
+              UNION { ?a skos:prefLabel ?en FILTER(lang(?en) = "en") }
+              UNION { GRAPH ?g { ?a org:classification/skos:notation ?k } } UNION { ?a pkg:gazetteerId ?gid }
+              UNION { GRAPH ?g { ?a pkg:jurisdiction/skos:prefLabel ?pl } }
             }""".replace("AGENCY", _iri(iri)))
         if not rows or rows[0]["label"] is None:
             return None
@@ -380,6 +514,20 @@ class PolicyService:
             return self.store.query(query)
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax error: {err}") from err
+
+
+def _page(sparql: str, limit: int | None, offset: int) -> str:
+    """``sparql`` cut to one page (the query must have a total ORDER BY)."""
+    if limit is not None:
+        sparql += f" LIMIT {int(limit)}"
+    if offset:
+        sparql += f" OFFSET {int(offset)}"
+    return sparql
+
+
+def _sparql_string(text: str) -> str:
+    """A SPARQL string literal for any text (escapes quotes, backslashes and line breaks)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
 
 
 def _num(text: str) -> str:

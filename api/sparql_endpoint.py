@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import re
 import threading
 import weakref
 from contextlib import asynccontextmanager
@@ -32,6 +31,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ingest.sparql_text import UPDATE_KEYWORDS, keywords
 from ingest.store import PREFIXES
 
 from .app import error
@@ -152,30 +152,6 @@ def _pick_format(values: list[str]) -> str | None:
 
 
 # -- read-only checks -----------------------------------------------------------------------
-_LEXER = re.compile(r'''
-    (?P<comment>\#[^\n\r]*)
-  | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)|\'\'\'(?:[^'\\]|\\.|'(?!''))*(?:\'\'\'|$)
-              |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$]\w+)
-  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<pname>(?:[^\W\d][\w.\-]*)?:(?:[\w:%\-]|\\.|\.(?=[\w:%\-]))*)
-  | (?P<word>[^\W\d]\w*)
-  | (?P<other>.)
-''', re.X | re.S)
-UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
-
-
-def keywords(query: str) -> set[str]:
-    """The bare words of a SPARQL text, upper-cased: not inside strings, IRIs, comments,
-    variables, prefixed names or language tags.
-
-    >>> sorted(keywords('SELECT * { ?s <http://x/DROP> "SERVICE" ; ex:insert ?service } # LOAD'))
-    ['SELECT']
-    """
-    return {m.group("word").upper() for m in _LEXER.finditer(query) if m.lastgroup == "word"}
-
-
 def check_read_only(query: str) -> None:
     """403 for SPARQL Update, 400 for SERVICE (federated query)."""
     words = keywords(query)
@@ -249,7 +225,8 @@ def _execute(request: Request, query: str, params: dict[str, list[str]]) -> Resp
     job = Job(query=query, result_format=result_fmt, graph_format=graph_fmt,
               max_rows=max(0, int(settings.sparql_max_rows)),
               default_graph=params.get("default-graph-uri") or None,
-              named_graphs=params.get("named-graph-uri") or None)
+              named_graphs=params.get("named-graph-uri") or None,
+              generation=request.app.state.service.generation)   # workers follow the service's snapshot
     pool = pool_of(request.app)
     timeout = float(settings.sparql_timeout_s)
     try:

@@ -7,6 +7,12 @@ pool of such workers is created lazily and reused; a query that outlives its
 time budget gets its worker terminated and replaced by a fresh one, while the
 other workers (and the web server) carry on.
 
+A read-only handle is a snapshot. Each job carries the store generation the
+server's service is at (api/service.py, live reload); a worker that opened at
+another generation reopens its snapshot before running the job, so the
+endpoint follows ingests without restarting. A query that finds a table file
+removed under it by the writer's compaction is run once more on a fresh handle.
+
 Workers answer with serialized bytes: SELECT results are written here, cut to
 ``max_rows`` rows (``truncated`` says so), in SPARQL JSON, XML, CSV or TSV;
 CONSTRUCT/DESCRIBE triples (cut the same way) in Turtle, N-Triples, JSON-LD or
@@ -17,11 +23,13 @@ This module imports nothing but pyoxigraph at the top so a worker starts fast.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
-import queue
 import sys
 import threading
+import time
+from collections import OrderedDict, deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -62,6 +70,7 @@ class Job:
     max_rows: int = 10_000
     default_graph: list[str] | None = None   # protocol default-graph-uri (else: union of all graphs)
     named_graphs: list[str] | None = None    # protocol named-graph-uri
+    generation: int | None = None            # the store generation to answer at (None: whatever is open)
 
 
 @dataclass
@@ -191,7 +200,7 @@ def run_query(store: ox.Store, job: Job, prefixes: dict[str, str]) -> Answer:
     except SyntaxError as err:
         return Answer(400, code="syntax_error", message=f"SPARQL syntax error: {err}")
     except Exception as err:  # noqa: BLE001 - evaluation errors reported to the client
-        return Answer(500, code="query_error", message=f"{type(err).__name__}: {err}")
+        return _evaluation_error(err)
     try:
         if isinstance(result, ox.QueryBoolean):
             if job.result_format is None:
@@ -219,8 +228,17 @@ def run_query(store: ox.Store, job: Job, prefixes: dict[str, str]) -> Answer:
         else:
             body = ox.serialize(triples, format=rdf_format)
         return Answer(200, GRAPH_FORMATS[job.graph_format], body, truncated, kind="triples", rows=len(triples))
-    except Exception as err:  # noqa: BLE001
-        return Answer(500, code="query_error", message=f"{type(err).__name__}: {err}")
+    except Exception as err:  # noqa: BLE001 - a remote answer can fail while it streams in
+        return _evaluation_error(err)
+
+
+def _evaluation_error(err: Exception) -> Answer:
+    """A remote store's server error (it refused or stopped a query too costly for it, e.g. Virtuoso's
+    estimate limit) is a 503 like our own timeout; anything else is a 500."""
+    status = getattr(err, "upstream_status", None)
+    if status is not None and status >= 500:
+        return Answer(503, code="upstream_refused", message=f"the SPARQL server refused the query: {err}")
+    return Answer(500, code="query_error", message=f"{type(err).__name__}: {err}")
 
 
 def _not_acceptable(what: str) -> Answer:
@@ -239,7 +257,23 @@ def open_for_queries(location: str):
     return ox.Store.read_only(location)
 
 
-def _worker_main(conn, store_path: str, prefixes: dict[str, str]) -> None:  # pragma: no cover - child process
+def _vanished_file(message: str) -> bool:
+    """RocksDB's error for a file the writer removed under a read-only handle (ingest/store.py)."""
+    return "No such file or directory" in message or "IO error" in message
+
+
+def _reopen(store_path: str, store, attempts: int = 5):
+    """A fresh read-only snapshot, or the old handle if the store cannot be opened just now."""
+    for attempt in range(attempts):
+        try:
+            return open_for_queries(store_path), True
+        except Exception:  # noqa: BLE001 - e.g. a WAL file recycled while being listed
+            time.sleep(0.05 * (attempt + 1))
+    return store, False
+
+
+def _worker_main(conn, store_path: str, prefixes: dict[str, str],
+                 generation: int | None = None) -> None:  # pragma: no cover - child process
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the server's to handle; it stops us
@@ -248,6 +282,7 @@ def _worker_main(conn, store_path: str, prefixes: dict[str, str]) -> None:  # pr
     except Exception as err:  # noqa: BLE001
         conn.send(("failed", f"cannot open the store {store_path}: {type(err).__name__}: {err}"))
         return
+    embedded = not store_path.startswith("sparql+")
     conn.send(("ready", None))
     while True:
         try:
@@ -256,7 +291,15 @@ def _worker_main(conn, store_path: str, prefixes: dict[str, str]) -> None:  # pr
             return
         if job is None:
             return
-        conn.send(run_query(store, job, prefixes))
+        if embedded and job.generation is not None and job.generation != generation:
+            store, fresh = _reopen(store_path, store)
+            if fresh:
+                generation = job.generation
+        answer = run_query(store, job, prefixes)
+        if embedded and answer.status == 500 and _vanished_file(answer.message):
+            store, _ = _reopen(store_path, store)
+            answer = run_query(store, job, prefixes)
+        conn.send(answer)
 
 
 class QueryTimeout(Exception):
@@ -297,9 +340,9 @@ def _main_module_hidden():
 
 
 class _Worker:
-    def __init__(self, ctx, store_path: str, prefixes: dict[str, str]):
+    def __init__(self, ctx, store_path: str, prefixes: dict[str, str], generation: int | None = None):
         self.conn, child = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_worker_main, args=(child, store_path, prefixes),
+        self.process = ctx.Process(target=_worker_main, args=(child, store_path, prefixes, generation),
                                    name="policykg-sparql-worker", daemon=True)
         with _main_module_hidden():
             self.process.start()
@@ -335,6 +378,37 @@ class _Worker:
         self.conn.close()
 
 
+YIELD_AFTER_S = 0.5      # a query running this long may yield its worker to a request waiting for one
+SUSPECT_TTL_S = 600.0    # a query text that ran out of time is suspect this long
+SUSPECTS_KEPT = 1000
+
+
+@dataclass(eq=False)
+class _Lease:
+    """A job running on a worker."""
+    worker: "_Worker"
+    started: float
+    timeout: float
+    key: str
+    suspect: bool
+    done: bool = False       # its answer (or failure) is in; it can no longer be stopped
+    stopped: bool = False    # stopped early to free the worker for a waiting request
+
+
+class _Waiter:
+    """A request waiting for a worker."""
+
+    def __init__(self, suspect: bool) -> None:
+        self.event = threading.Event()
+        self.worker: _Worker | None = None
+        self.since = time.monotonic()
+        self.suspect = suspect
+
+
+def _query_key(query: str) -> str:
+    return hashlib.blake2b(" ".join(query.split()).encode("utf-8"), digest_size=16).hexdigest()
+
+
 class WorkerPool:
     """``size`` worker processes over the store at ``store_path``, started on first use.
 
@@ -342,60 +416,136 @@ class WorkerPool:
     pool, never on the event loop. Waiting for a free worker (at most
     ``timeout`` seconds) and starting one (at most ``startup_timeout``) do not
     count towards the query's own ``timeout``.
+
+    Without more, as many clients as there are workers sending queries that run
+    to the timeout keep every other client waiting, until it gets 503 too
+    (tests/test_endpoint_abuse.py). So:
+
+    - a query text that ran out of time (timeout, or stopped early) is *suspect*
+      for ``SUSPECT_TTL_S``; requests wait first come, first served, but those
+      with a suspect text wait behind all others;
+    - while a request waits for a worker, the longest-running query is stopped
+      early (its client gets 503 ``busy``; its worker is replaced) if it has run
+      ``yield_after`` seconds and is suspect, or has used half of its timeout.
+      A waiting suspect request only stops suspect queries.
+
+    A query has its whole ``timeout`` whenever nobody is waiting, and a query
+    that is not suspect at least half of it in any case.
     """
 
     def __init__(self, store_path: str, prefixes: dict[str, str], size: int = 2,
-                 startup_timeout: float = 60.0):
+                 startup_timeout: float = 60.0, yield_after: float = YIELD_AFTER_S):
         self.store_path = str(store_path)
         self.prefixes = dict(prefixes)
         self.size = max(1, size)
         self.startup_timeout = startup_timeout
+        self.yield_after = yield_after
         self._ctx = multiprocessing.get_context("spawn")
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
+        self._idle: list[_Worker] = []                 # last released first: its caches are warm
+        self._waiters: deque[_Waiter] = deque()
+        self._leases: dict[_Worker, _Lease] = {}
         self._workers: set[_Worker] = set()
         self._closed = False
+        self._suspects: OrderedDict[str, float] = OrderedDict()   # query key -> when it last ran out of time
+        self.stopped_early = 0                         # queries stopped to free a worker (monitoring)
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.store_path, self.prefixes)
+    def _is_suspect(self, key: str, now: float) -> bool:
+        seen = self._suspects.get(key)
+        return seen is not None and now - seen < SUSPECT_TTL_S
+
+    def _suspect(self, key: str) -> None:
+        with self._lock:
+            self._suspects[key] = time.monotonic()
+            self._suspects.move_to_end(key)
+            while len(self._suspects) > SUSPECTS_KEPT:
+                self._suspects.popitem(last=False)
+
+    def _spawn(self, generation: int | None = None) -> _Worker:
+        """A new worker; it opens the store after this call, so it is at ``generation`` or newer."""
+        worker = _Worker(self._ctx, self.store_path, self.prefixes, generation)
         self._workers.add(worker)
         return worker
 
-    def _acquire(self, wait: float) -> _Worker:
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            pass
+    def _hand_over(self, worker: _Worker) -> None:
+        """Give a free worker to the request that has waited longest, else make it idle (lock held)."""
+        if self._waiters:
+            waiter = self._waiters.popleft()
+            waiter.worker = worker
+            waiter.event.set()
+        else:
+            self._idle.append(worker)
+
+    def _acquire(self, wait: float, generation: int | None = None, suspect: bool = False) -> _Worker:
         with self._lock:
             if self._closed:
                 raise WorkerFailed("the SPARQL worker pool is closed")
+            if self._idle:
+                return self._idle.pop()
             if len(self._workers) < self.size:
-                return self._spawn()
-        try:
-            return self._idle.get(timeout=wait)
-        except queue.Empty:
-            raise PoolBusy(f"all {self.size} SPARQL workers stayed busy for {wait:g} s") from None
+                return self._spawn(generation)
+            waiter = _Waiter(suspect)
+            if suspect:
+                self._waiters.append(waiter)
+            else:                                   # ahead of every suspect request
+                place = next((i for i, w in enumerate(self._waiters) if w.suspect), len(self._waiters))
+                self._waiters.insert(place, waiter)
+        deadline = waiter.since + wait
+        while not waiter.event.wait(max(0.0, min(0.1, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                break
+            self._stop_one_for(waiter)
+        with self._lock:
+            if waiter.worker is None and waiter in self._waiters:
+                self._waiters.remove(waiter)
+        if waiter.worker is None:
+            if self._closed:
+                raise WorkerFailed("the SPARQL worker pool is closed")
+            raise PoolBusy(f"all {self.size} SPARQL workers stayed busy for {wait:g} s")
+        return waiter.worker
+
+    def _stop_one_for(self, waiter: _Waiter) -> None:
+        """Stop the longest-running query that may yield (see the class), unless as many workers
+        are already being freed as there are requests waiting up to and including ``waiter``."""
+        now = time.monotonic()
+        with self._lock:
+            if waiter not in self._waiters:
+                return
+            being_freed = sum(1 for lease in self._leases.values() if lease.stopped and not lease.done)
+            if being_freed > self._waiters.index(waiter):
+                return
+            running = [lease for lease in self._leases.values()
+                       if not lease.done and not lease.stopped and now - lease.started >= self.yield_after
+                       and (lease.suspect or (not waiter.suspect and now - lease.started >= lease.timeout / 2))]
+            if not running:
+                return
+            victim = min(running, key=lambda lease: lease.started)
+            victim.stopped = True
+            self.stopped_early += 1
+        victim.worker.process.terminate()   # its run() sees the pipe close, answers 503, replaces it
 
     def _release(self, worker: _Worker) -> None:
         with self._lock:
-            if self._closed:
-                self._workers.discard(worker)
-                worker.stop(kill=False)
+            if not self._closed:
+                self._hand_over(worker)
                 return
-        self._idle.put(worker)
+            self._workers.discard(worker)
+        worker.stop(kill=False)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, generation: int | None = None) -> None:
         """Stop ``worker`` (terminating a running query) and start a fresh one in its place."""
         worker.stop(kill=True)
         with self._lock:
             self._workers.discard(worker)
             if self._closed:
                 return
-            fresh = self._spawn()
-        self._idle.put(fresh)
+            self._hand_over(self._spawn(generation))
 
     def run(self, job: Job, timeout: float) -> Answer:
-        worker = self._acquire(timeout)
+        key = _query_key(job.query)
+        with self._lock:
+            suspect = self._is_suspect(key, time.monotonic())
+        worker = self._acquire(timeout, job.generation, suspect)
         try:
             worker.wait_ready(self.startup_timeout)
         except WorkerFailed:
@@ -403,33 +553,54 @@ class WorkerPool:
             with self._lock:
                 self._workers.discard(worker)
             raise
+        lease = _Lease(worker, time.monotonic(), timeout, key, suspect)
+        with self._lock:
+            self._leases[worker] = lease
         try:
             worker.conn.send(job)
             if not worker.conn.poll(timeout):
                 raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
             answer = worker.conn.recv()
         except QueryTimeout:
-            self._replace(worker)
+            self._finish(lease)
+            self._suspect(key)
+            self._replace(worker, job.generation)
             raise
         except (EOFError, OSError) as err:
-            self._replace(worker)
+            stopped = self._finish(lease)
+            self._replace(worker, job.generation)
+            if stopped:
+                self._suspect(key)
+                raise PoolBusy(f"the query was stopped after {time.monotonic() - lease.started:.1f} s to let "
+                               f"waiting requests run (all {self.size} SPARQL workers were busy)") from None
             raise WorkerFailed(f"the SPARQL worker died while running the query: {err}") from err
         except BaseException:
-            self._replace(worker)
+            self._finish(lease)
+            self._replace(worker, job.generation)
             raise
-        self._release(worker)
+        if self._finish(lease):            # stopped just as it answered: the process may be gone
+            self._replace(worker, job.generation)
+        else:
+            self._release(worker)
         return answer
+
+    def _finish(self, lease: _Lease) -> bool:
+        """Mark the lease done; True if it was stopped early."""
+        with self._lock:
+            lease.done = True
+            self._leases.pop(lease.worker, None)
+            return lease.stopped
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
             workers = list(self._workers)
             self._workers.clear()
-        while True:
-            try:
-                self._idle.get_nowait()
-            except queue.Empty:
-                break
+            self._idle.clear()
+            waiters = list(self._waiters)
+            self._waiters.clear()
+        for waiter in waiters:
+            waiter.event.set()             # wakes with no worker: "closed"
         for worker in workers:
             worker.stop(kill=False)
 

@@ -32,6 +32,8 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
+from .sparql_text import query_form
+
 PASSWORD_ENV = "POLICYKG_STORE_PASSWORD"
 SCHEMES = ("sparql+http://", "sparql+https://")
 GRAPH_PREFIX = "https://policykg.org/graph/"
@@ -41,14 +43,22 @@ _RESULTS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
 _GRAPHS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
            "text/turtle": ox.RdfFormat.TURTLE, "application/rdf+xml": ox.RdfFormat.RDF_XML,
            "application/ld+json": ox.RdfFormat.JSON_LD}
-_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
-           "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5")
+# XML results first: every server writes them the same way (Virtuoso's JSON has "typed-literal").
+# A CONSTRUCT must not ask for results formats: Virtuoso then answers with s/p/o bindings.
+_ACCEPT_RESULTS = "application/sparql-results+xml, application/sparql-results+json;q=0.9"
+_ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+_PARTIAL = "x-sql-state"   # Virtuoso: S1TAT when it cut a query at its time limit and sent what it had
 _PARALLEL_PUTS = 4
 _FORM = "application/x-www-form-urlencoded"
 
 
 class RemoteStoreError(OSError):
-    """The server refused a request or could not be reached (message names the URL)."""
+    """The server refused a request or could not be reached (message names the URL);
+    ``upstream_status`` is the server's HTTP status when it answered."""
+
+    def __init__(self, message: str, upstream_status: int | None = None):
+        super().__init__(message)
+        self.upstream_status = upstream_status
 
 
 def is_remote(spec: str | os.PathLike | None) -> bool:
@@ -84,8 +94,13 @@ class SparqlClient:
         form: list[tuple[str, str]] = [("query", prologue + sparql)]
         form += [("default-graph-uri", _iri_value(g)) for g in default_graph or []]
         form += [("named-graph-uri", _iri_value(g)) for g in named_graphs or []]
+        accept = _ACCEPT_GRAPH if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else _ACCEPT_RESULTS
         response = self._send("POST", self.query_url, content=urlencode(form).encode("ascii"), stream=True,
-                              headers={"Accept": _ACCEPT, "Content-Type": _FORM}, refusal=SyntaxError)
+                              headers={"Accept": accept, "Content-Type": _FORM}, refusal=SyntaxError)
+        if response.headers.get(_PARTIAL, "").upper() == "S1TAT":
+            response.close()
+            raise RemoteStoreError(f"{self.query_url} stopped the query at its own time limit (partial answer refused)",
+                                   503)
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         body = _ResponseReader(response)
         if media_type in _RESULTS:
@@ -143,7 +158,7 @@ class SparqlClient:
             response.close()
             if response.status_code == 400 and refusal is not None:
                 raise refusal(f"{url} refused the query: {message}")
-            raise RemoteStoreError(f"{method} {url}: HTTP {response.status_code}: {message}")
+            raise RemoteStoreError(f"{method} {url}: HTTP {response.status_code}: {message}", response.status_code)
         return response
 
     def close(self) -> None:
@@ -159,6 +174,13 @@ class RemoteStore:
         self.read_only = read_only
         self.directory = self.client.index_dir
         self.location = spec
+
+    def ping(self) -> None:
+        """Raise RemoteStoreError unless the server answers a trivial query."""
+        try:
+            bool(self.client.query("ASK {}"))
+        except SyntaxError as err:
+            raise RemoteStoreError(f"{self.client.query_url} is not a SPARQL endpoint: {err}") from err
 
     def graphs(self) -> list[str]:
         rows = self.select(f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s a ?type }}

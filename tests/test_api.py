@@ -25,7 +25,11 @@ def assert_error(response, status: int, code: str | None = None):
 
 
 def test_health(client):
-    assert client.get("/health").json() == {"status": "ok", "documents": 2}
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["documents"] == 2
+    # the index was built from the stored versions of both documents
+    assert health["index"]["present"] is True and health["index"]["stale_documents"] == 0
+    assert health["index"]["units"] > 70
 
 
 def test_openapi_and_docs(client):
@@ -113,3 +117,25 @@ def test_unknown_ids_are_404(client, path):
 
 def test_wrong_method_is_405_with_the_error_shape(client):
     assert_error(client.post("/api/tasks"), 405)
+
+
+def test_lists_are_paged_with_a_next_link(client):
+    whole = client.get("/api/tasks", params={"limit": 1000}).json()
+    assert len(whole) == 70
+    seen, url, pages = [], "/api/tasks?limit=25", 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen += [t["iri"] for t in response.json()]
+        link = response.headers.get("link")
+        url = link[1:link.index(">")] if link else None
+        pages += 1
+    assert pages == 3 and seen == [t["iri"] for t in whole]          # same order, nothing lost or repeated
+    assert "link" not in client.get("/api/tasks", params={"agency": "Sở Nội vụ"}).headers   # 9 < one page
+    docs = client.get("/api/documents", params={"limit": 1})
+    assert len(docs.json()) == 1 and 'rel="next"' in docs.headers["link"]
+    second = client.get("/api/documents", params={"limit": 1, "offset": 1}).json()
+    assert second and second[0]["iri"] != docs.json()[0]["iri"]
+    agencies = client.get("/api/agencies", params={"limit": 5, "offset": 5}).json()
+    assert [a["iri"] for a in agencies] == [a["iri"] for a in client.get("/api/agencies").json()[5:10]]
+    assert client.get("/api/tasks", params={"limit": 1001}).status_code == 422

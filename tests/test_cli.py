@@ -302,3 +302,24 @@ def test_every_option_in_help_is_in_readme(command: str) -> None:
     assert "--store" in options
     missing = sorted(o for o in options if not _in_readme(o))
     assert not missing, f"{command}: {missing}"
+
+
+@pytest.mark.parametrize("command", [["documents"], ["ingest", str(Path(__file__).parent.parent / "corpus")]])
+def test_unreachable_sparql_server_is_a_clear_error(command) -> None:
+    import socket
+
+    with socket.socket() as sock:          # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    run = cli(*command, "--store", f"sparql+http://127.0.0.1:{port}/query?update=/update")
+    assert run.exit_code == 2 and run.exception is None, run.exception
+    assert "cannot open the store" in run.stderr and f"127.0.0.1:{port}/query" in run.stderr
+
+
+def test_store_from_a_config_file(corpus_store, tmp_path: Path) -> None:
+    config = tmp_path / "policykg.toml"
+    config.write_text(f'[store]\nlocation = "{corpus_store}"\n', encoding="utf-8")
+    assert len(json_of("documents", "--store", config, "-f", "json")) == 2
+    config.write_text("[other]\n", encoding="utf-8")
+    run = cli("documents", "--store", config)
+    assert run.exit_code == 2 and "[store]" in run.stderr

@@ -94,7 +94,20 @@ def test_agencies_list(client):
     r = client.get("/agencies")
     assert r.status_code == 200
     assert f'href="/agencies/{SO_NOI_VU}"' in r.text
-    assert len(rows(r.text, "list")) == len(client.get("/api/agencies").json())
+    assert len(rows(r.text, "list")) == len(client.get("/api/agencies", params={"limit": 1000}).json())
+
+
+def test_lists_are_paged(client, monkeypatch):
+    from api import pages
+
+    monkeypatch.setattr(pages, "PAGE", 10)
+    every = [a["iri"] for a in client.get("/api/agencies", params={"limit": 1000}).json()]
+    first = client.get("/agencies").text
+    assert len(rows(first, "list")) == 10 and 'rel="next"' in first and 'rel="prev"' not in first
+    second = client.get("/agencies?offset=10").text
+    assert 'rel="prev"' in second and f'href="{pages.ui_path(every[10])}"' in second
+    last = client.get(f"/agencies?offset={len(every) - 1}").text
+    assert len(rows(last, "list")) == 1 and 'rel="next"' not in last
 
 
 def test_document_page(client):
