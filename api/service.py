@@ -258,9 +258,10 @@ class PolicyService:
               due_before: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
         """Tasks in document order, filtered by lead agency, cooperating agency, document and deadline
         (a page of them with ``limit``/``offset``)."""
-        where = ["?task a pkg:Task ; pkg:inDocument ?doc ; pkg:text ?text ; pkg:sectionNumber ?section ; "
-                 "pkg:order ?order ; prov:wasDerivedFrom ?span . ?span pkg:firstLine ?line ; "
-                 "pkg:sourceFile/pkg:path ?path ."]
+        where = []           # the selective patterns first: oxigraph joins in the written order
+        task_patterns = ("?task a pkg:Task ; pkg:inDocument ?doc ; pkg:text ?text ; pkg:sectionNumber ?section ; "
+                         "pkg:order ?order ; prov:wasDerivedFrom ?span . ?span pkg:firstLine ?line ; "
+                         "pkg:sourceFile/pkg:path ?path .")
         if agency:
             where.append(self._agency_clause("pkg:owner", self.resolve_agency(agency), "o"))
         if cooperating:
@@ -271,7 +272,7 @@ class PolicyService:
             where.append(f'?task pkg:deadline/time:hasEnd/time:inXSDDate ?due . '
                          f'FILTER(?due <= "{_iso_date(due_before)}"^^xsd:date)')
         rows = self.store.select(_page(f"""
-            SELECT ?task ?text ?section ?order ?doc ?line ?path WHERE {{ {' '.join(where)} }}
+            SELECT ?task ?text ?section ?order ?doc ?line ?path WHERE {{ {' '.join(where)} {task_patterns} }}
             ORDER BY ?path ?order""", limit, offset))
         if not rows:
             return []
@@ -297,16 +298,23 @@ class PolicyService:
         return f"?task {prop} ?{var} . VALUES ?{var} {{ {' '.join(f'<{i}>' for i in f.iris)} }}"
 
     def _task_agencies(self, values: str) -> dict[tuple[str, str], list[dict]]:
-        rows = self.store.select(f"""
-            SELECT ?task ?role ?a (SAMPLE(?l) AS ?label) WHERE {{
+        """(task, "owner"/"coop") -> agencies. Links first (stated once), then the labels of the distinct
+        agencies: an agency's label is repeated in every graph naming it, and a join would repeat rows."""
+        links = self.store.select(f"""
+            SELECT DISTINCT ?task ?role ?a WHERE {{
               VALUES ?task {{ {values} }}
-              GRAPH ?g {{   # the label in the task's own graph: one copy, not one per document
-                {{ ?task pkg:owner ?a BIND("owner" AS ?role) }} UNION {{ ?task pkg:cooperatingAgency ?a BIND("coop" AS ?role) }}
-                ?a skos:prefLabel ?l . FILTER(lang(?l) = "vi") }}
-            }} GROUP BY ?task ?role ?a""")
+              {{ ?task pkg:owner ?a BIND("owner" AS ?role) }} UNION {{ ?task pkg:cooperatingAgency ?a BIND("coop" AS ?role) }}
+            }}""")
+        labels = {}
+        if links:
+            labels = {r["a"]: r["label"] for r in self.store.select(f"""
+                SELECT ?a (SAMPLE(?l) AS ?label) WHERE {{
+                  VALUES ?a {{ {' '.join(sorted({_iri(r["a"]) for r in links}))} }}
+                  ?a skos:prefLabel ?l . FILTER(lang(?l) = "vi") }} GROUP BY ?a""")}
         out: dict[tuple[str, str], list[dict]] = {}
-        for r in rows:
-            out.setdefault((r["task"], r["role"]), []).append({"iri": r["a"], "label": r["label"]})
+        for r in links:
+            if r["a"] in labels:
+                out.setdefault((r["task"], r["role"]), []).append({"iri": r["a"], "label": labels[r["a"]]})
         return out
 
     def _task_deadlines(self, values: str) -> dict[str, dict]:

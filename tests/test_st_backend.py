@@ -36,6 +36,9 @@ def tiny_model(tmp_path_factory) -> Path:
     config = BertConfig(vocab_size=fast.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                         intermediate_size=64, max_position_embeddings=256)
     bert_dir = directory / "bert"
+    import torch
+
+    torch.manual_seed(0)          # random weights, but the same ones whatever ran before (the hits depend on them)
     BertModel(config).save_pretrained(bert_dir)
     fast.save_pretrained(bert_dir)
     from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
