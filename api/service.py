@@ -70,6 +70,7 @@ class PolicyService:
         self._engine_lock = threading.Lock()
         self._cascades: dict[tuple[str, str], dict] = {}
         self._owner_labels: list[str] | None = None
+        self._agency_names: list[dict] | None = None
 
     # -- search ------------------------------------------------------------------
     def search_engine(self, embedder: str | None = None):
@@ -216,9 +217,11 @@ class PolicyService:
         is the union of those copies (with repeats): so the page is chosen over distinct agencies,
         optional properties are gathered by UNION (copies add up instead of multiplying), and the
         counts are read from the task side, where each link is stated once."""
-        page = self.store.select(_page("""
-            SELECT ?a (SAMPLE(?vi) AS ?label) WHERE { ?a a org:Organization ; skos:prefLabel ?vi .
-              FILTER(lang(?vi) = "vi") } GROUP BY ?a ORDER BY ?label ?a""", limit, offset))
+        if self._agency_names is None:      # one sort per snapshot (a service never sees its store change)
+            self._agency_names = self.store.select("""
+                SELECT ?a (SAMPLE(?vi) AS ?label) WHERE { { SELECT DISTINCT ?a WHERE { ?a a org:Organization } }
+                  ?a skos:prefLabel ?vi . FILTER(lang(?vi) = "vi") } GROUP BY ?a ORDER BY ?label ?a""")
+        page = self._agency_names[offset:None if limit is None else offset + limit]
         if not page:
             return []
         values = " ".join(_iri(r["a"]) for r in page)
@@ -227,21 +230,26 @@ class PolicyService:
                    (COUNT(DISTINCT ?owned) AS ?owned_count) (COUNT(DISTINCT ?coop) AS ?cooperating_count)
             WHERE {{
               VALUES ?a {{ {values} }}
-              {{ ?a skos:prefLabel ?en . FILTER(lang(?en) = "en") }} UNION {{ ?a org:classification/skos:notation ?k }}
+              {{ ?a skos:prefLabel ?en . FILTER(lang(?en) = "en") }}
+              UNION {{ GRAPH ?g {{ ?a org:classification/skos:notation ?k }} }}   # kinds are described in every graph
               UNION {{ ?a pkg:gazetteerId ?gid }} UNION {{ ?owned pkg:owner ?a }}
-              UNION {{ ?coop pkg:cooperatingAgency ?a }} UNION {{ BIND(0 AS ?none) }}
+              UNION {{ ?coop pkg:cooperatingAgency ?a }}
             }} GROUP BY ?a""")}
-        return [{"iri": r["a"], "label": r["label"], "label_en": rows[r["a"]]["label_en"],
-                 "kind": rows[r["a"]]["kind"], "gazetteer_id": rows[r["a"]]["gazetteer_id"],
-                 "owned": int(rows[r["a"]]["owned_count"] or 0),
-                 "cooperating": int(rows[r["a"]]["cooperating_count"] or 0)} for r in page]
+        out = []
+        for r in page:
+            more = rows.get(r["a"], {})
+            out.append({"iri": r["a"], "label": r["label"], "label_en": more.get("label_en"),
+                        "kind": more.get("kind"), "gazetteer_id": more.get("gazetteer_id"),
+                        "owned": int(more.get("owned_count") or 0),
+                        "cooperating": int(more.get("cooperating_count") or 0)})
+        return out
 
     def owner_labels(self) -> list[str]:
         """Names of the agencies that lead tasks, for choosers (read once per service)."""
         if self._owner_labels is None:
             rows = self.store.select("""
-                SELECT DISTINCT ?label WHERE { ?a a org:Organization ; skos:prefLabel ?label .
-                  FILTER(lang(?label) = "vi") FILTER EXISTS { ?task pkg:owner ?a } }""")
+                SELECT DISTINCT ?label WHERE { { SELECT DISTINCT ?a WHERE { ?task pkg:owner ?a } }
+                  ?a skos:prefLabel ?label . FILTER(lang(?label) = "vi") }""")
             self._owner_labels = sorted(r["label"] for r in rows)
         return self._owner_labels
 
@@ -384,7 +392,6 @@ class PolicyService:
             SELECT ?doc (SAMPLE(?p) AS ?path) (SAMPLE(?n) AS ?number) WHERE {{
               {{ SELECT DISTINCT ?doc WHERE {{ {only_filter} ?doc a eli:LegalResource }} }}
               {{ ?doc prov:wasDerivedFrom/pkg:sourceFile/pkg:path ?p }} UNION {{ ?doc eli:id_local ?n }}
-              {"UNION { BIND(0 AS ?none) }" if include_cited else ""}
             }} GROUP BY ?doc {"" if include_cited else "HAVING (COUNT(?p) > 0)"}
             ORDER BY ?path ?number ?doc""", limit, offset))
         if not page:
