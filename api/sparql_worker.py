@@ -568,12 +568,17 @@ class WorkerPool:
             raise
         except (EOFError, OSError) as err:
             stopped = self._finish(lease)
+            worker.process.join(1)
+            exit_code = worker.process.exitcode     # e.g. -9: killed (out of memory)
             self._replace(worker, job.generation)
             if stopped:
                 self._suspect(key)
                 raise PoolBusy(f"the query was stopped after {time.monotonic() - lease.started:.1f} s to let "
                                f"waiting requests run (all {self.size} SPARQL workers were busy)") from None
-            raise WorkerFailed(f"the SPARQL worker died while running the query: {err}") from err
+            how = f"killed by signal {-exit_code}" if exit_code and exit_code < 0 else f"exit code {exit_code}"
+            raise WorkerFailed(f"the SPARQL worker died while running the query ({how}"
+                               f"{', likely out of memory' if exit_code == -9 else ''}){': ' + str(err) if str(err) else ''}"
+                               ) from err
         except BaseException:
             self._finish(lease)
             self._replace(worker, job.generation)

@@ -483,3 +483,22 @@ def test_server_stays_responsive_during_a_long_query(server_url):
     assert outcome["elapsed"] < 10
     again = httpx.get(f"{server_url}/sparql", params={"query": COUNT_TASKS}, timeout=30)
     assert again.status_code == 200
+
+
+def test_a_worker_killed_mid_query_is_reported_with_its_signal(embedded_store):
+    import os
+    import signal
+
+    from api.sparql_worker import Job, WorkerFailed, WorkerPool
+    from ingest.store import PREFIXES
+
+    pool = WorkerPool(str(embedded_store / "graph"), PREFIXES, size=1)
+    try:
+        assert pool.run(Job(query=COUNT_TASKS), 30).status == 200        # the worker is up
+        worker_pid = pool.processes[0].pid
+        threading.Timer(1.0, os.kill, (worker_pid, signal.SIGKILL)).start()   # as the OOM killer would
+        with pytest.raises(WorkerFailed, match="killed by signal 9"):
+            pool.run(Job(query=EXPLODING), 30)
+        assert pool.run(Job(query=COUNT_TASKS), 30).status == 200        # a fresh worker answers
+    finally:
+        pool.close()
