@@ -17,9 +17,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import urlencode
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -226,11 +224,8 @@ def paged(request: Request, rows: list, offset: int) -> tuple[list, dict]:
     return rows, page
 
 
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-
-
 @router.get("/agencies", response_class=HTMLResponse)
-def agencies_page(request: Request, offset: Offset = 0) -> HTMLResponse:
+def agencies_page(request: Request, offset: routes_api.Offset = 0) -> HTMLResponse:
     rows, page = paged(request, _service(request).agencies(limit=PAGE + 1, offset=offset), offset)
     return render(request, "agencies.html", agencies=rows, page=page, api_url="/api/agencies")
 
@@ -246,7 +241,7 @@ def agency_page(request: Request, ident: str) -> HTMLResponse:
 
 
 @router.get("/documents", response_class=HTMLResponse)
-def documents_page(request: Request, cited: bool = False, offset: Offset = 0) -> HTMLResponse:
+def documents_page(request: Request, cited: bool = False, offset: routes_api.Offset = 0) -> HTMLResponse:
     rows, page = paged(request, _service(request).documents(include_cited=cited, limit=PAGE + 1, offset=offset),
                        offset)
     return render(request, "documents.html", documents=rows, page=page,

@@ -32,9 +32,8 @@ def iri_for(kind: str, ident: str) -> str:
 def health(request: Request) -> dict:
     """Liveness: the store opens and answers; ``index.stale_documents``: documents whose stored
     version the search index was not built from (0 when search is in step with the store)."""
-    service = _service(request)
-    graphs = service.store.graphs()
-    return {"status": "ok", "documents": len(graphs), "index": service.index_status()}
+    service = _service(request)      # documents: graphs made from a source file (not alignment or registry graphs)
+    return {"status": "ok", "documents": len(service.document_versions()), "index": service.index_status()}
 
 
 @router.get("/api/search", tags=["search"])

@@ -71,6 +71,7 @@ class PolicyService:
         self._cascades: dict[tuple[str, str], dict] = {}
         self._owner_labels: list[str] | None = None
         self._agency_names: list[dict] | None = None
+        self._versions: dict[str, str] | None = None      # graph versions of a read-only snapshot
 
     # -- search ------------------------------------------------------------------
     def search_engine(self, embedder: str | None = None):
@@ -175,17 +176,22 @@ class PolicyService:
             return None, None                     # another model: loaded (and checked) on first search
         return SearchEngine(index, self._engine.embedder), index.meta.get("build_id")
 
+    def document_versions(self) -> dict[str, str]:
+        """Document graph -> its source file's SHA-256 (read once per read-only snapshot)."""
+        if self._versions is not None:
+            return self._versions
+        versions = graph_versions(self.store)
+        if isinstance(self.store, GraphStore) and self.store.read_only:   # a snapshot: it cannot change
+            self._versions = versions
+        return versions
+
     def index_status(self) -> dict:
         """The search index against the store: ``{present, units, stale_documents}``, stale
         documents being those whose stored version the index was not built from."""
         from search.index import SearchIndex, stale_graphs
 
         meta = SearchIndex.read_meta(self.store.directory)
-        versions = getattr(self, "_versions", None)
-        if versions is None:
-            versions = graph_versions(self.store)
-            if isinstance(self.store, GraphStore) and self.store.read_only:   # a snapshot: it cannot change
-                self._versions = versions
+        versions = self.document_versions()
         if meta is None:
             return {"present": False, "units": 0, "stale_documents": len(versions)}
         return {"present": True, "units": int(meta.get("units", 0)),

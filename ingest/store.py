@@ -104,10 +104,6 @@ class GraphStore:
         rows = self.select(f"SELECT ?h WHERE {{ GRAPH {ox.NamedNode(graph_name)} {{ ?f a pkg:SourceFile ; pkg:sha256 ?h }} }}")
         return rows[0]["h"] if rows else None
 
-    def graph_versions(self) -> dict[str, str]:
-        """Each document graph's version: the SHA-256 of its source file (see graph_versions)."""
-        return graph_versions(self)
-
     def replace_graph(self, graph_name: str, ntriples: bytes) -> None:
         """Put the N-Triples ``ntriples`` in place of the named graph, in one transaction."""
         name = ox.NamedNode(graph_name)

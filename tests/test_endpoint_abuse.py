@@ -78,31 +78,43 @@ def abused_url(embedded_store):
         yield url
 
 
-def run_normal_clients(url: str, stop: threading.Event, results: list, failures: list) -> list[threading.Thread]:
+def start_clients(url: str, count: int, names: list[str], send, record, errors: list, stop: threading.Event,
+                  pause: float = 0.0) -> list[threading.Thread]:
+    """``count`` client threads, each cycling through ``names`` (from its own offset) until ``stop``:
+    ``send(http, name, i)`` makes the request, ``record(name, response, seconds)`` keeps the answer,
+    transport errors go to ``errors``."""
     def loop(offset: int) -> None:
-        names = list(NORMAL)
         with httpx.Client(base_url=url, timeout=60) as http:
             i = offset
             while not stop.is_set():
                 name = names[i % len(names)]
-                path, params = NORMAL[name]
                 started = time.monotonic()
                 try:
-                    response = http.get(path, params=params)
+                    response = send(http, name, i)
                 except httpx.HTTPError as err:
-                    failures.append(f"{name}: {type(err).__name__}: {err}")
+                    errors.append(f"{name}: {type(err).__name__}: {err}")
                     continue
-                elapsed = time.monotonic() - started
-                results.append((name, response.status_code, elapsed))
-                if not normal_ok(name, response):
-                    failures.append(f"{name}: {response.status_code} {response.text[:200]}")
+                record(name, response, time.monotonic() - started)
                 i += 1
-                time.sleep(0.05)
+                time.sleep(pause)
 
-    threads = [threading.Thread(target=loop, args=(n,), daemon=True) for n in range(NORMAL_CLIENTS)]
+    threads = [threading.Thread(target=loop, args=(n,), daemon=True) for n in range(count)]
     for thread in threads:
         thread.start()
     return threads
+
+
+def run_normal_clients(url: str, stop: threading.Event, results: list, failures: list) -> list[threading.Thread]:
+    def send(http, name, _):
+        path, params = NORMAL[name]
+        return http.get(path, params=params)
+
+    def record(name, response, elapsed):
+        results.append((name, response.status_code, elapsed))
+        if not normal_ok(name, response):
+            failures.append(f"{name}: {response.status_code} {response.text[:200]}")
+
+    return start_clients(url, NORMAL_CLIENTS, list(NORMAL), send, record, failures, stop, pause=0.05)
 
 
 def test_explosive_queries_are_stopped_and_normal_ones_keep_succeeding(abused_url):
@@ -125,29 +137,17 @@ def test_explosive_queries_are_stopped_and_normal_ones_keep_succeeding(abused_ur
     explosive: list[tuple[str, int, bool, float, str]] = []
     hung: list[str] = []
 
-    def abuse(offset: int) -> None:
-        names = list(EXPLOSIVE)
-        with httpx.Client(base_url=url, timeout=60) as http:
-            i = offset
-            while not stop.is_set():
-                name = names[i % len(names)]
-                started = time.monotonic()
-                try:
-                    if i % 2:
-                        response = http.post("/sparql", data={"query": EXPLOSIVE[name]})
-                    else:
-                        response = http.get("/sparql", params={"query": EXPLOSIVE[name]})
-                except httpx.HTTPError as err:
-                    hung.append(f"{name}: {type(err).__name__}: {err}")
-                    continue
-                code = response.json()["error"]["code"] if response.status_code >= 400 else ""
-                explosive.append((name, response.status_code, response.headers.get("x-result-truncated") == "true",
-                                  time.monotonic() - started, code))
-                i += 1
+    def send_explosive(http, name, i):
+        if i % 2:
+            return http.post("/sparql", data={"query": EXPLOSIVE[name]})
+        return http.get("/sparql", params={"query": EXPLOSIVE[name]})
 
-    abusers = [threading.Thread(target=abuse, args=(n,), daemon=True) for n in range(ABUSERS)]
-    for thread in abusers:
-        thread.start()
+    def record_explosive(name, response, elapsed):
+        code = response.json()["error"]["code"] if response.status_code >= 400 else ""
+        explosive.append((name, response.status_code, response.headers.get("x-result-truncated") == "true",
+                          elapsed, code))
+
+    abusers = start_clients(url, ABUSERS, list(EXPLOSIVE), send_explosive, record_explosive, hung, stop)
     time.sleep(0.5)
     threads = run_normal_clients(url, stop, normal, failures)
     time.sleep(ABUSE_SECONDS)
