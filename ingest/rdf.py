@@ -50,10 +50,13 @@ def Literal(value, lang: str | None = None, datatype=None) -> ox.Literal:  # noq
 
 
 class DocumentGraph:
-    """The triples of one document."""
+    """The triples of one document: its own (the document and its parts, for its named graph) and
+    the shared ones (agencies, places, concepts, cited documents: for the shared graph, where each
+    is stated once however many documents name the node; ARCHITECTURE.md)."""
 
     def __init__(self) -> None:
         self.triples: list[ox.Triple] = []
+        self.shared: list[ox.Triple] = []
         self._seen: set[ox.Triple] = set()
 
     def add(self, triple: ox.Triple) -> None:
@@ -61,20 +64,28 @@ class DocumentGraph:
             self._seen.add(triple)
             self.triples.append(triple)
 
-    def __len__(self) -> int:
-        return len(self.triples)
+    def add_shared(self, triple: ox.Triple) -> None:
+        if triple not in self._seen:
+            self._seen.add(triple)
+            self.shared.append(triple)
 
-    def quads(self, graph_name: str) -> list[ox.Quad]:
-        g = ox.NamedNode(graph_name)
-        return [ox.Quad(t.subject, t.predicate, t.object, g) for t in self.triples]
+    def __len__(self) -> int:
+        return len(self.triples) + len(self.shared)
 
     def ntriples(self) -> bytes:
+        """The document's own triples."""
         return ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES)
 
+    def shared_ntriples(self) -> bytes:
+        return ox.serialize(self.shared, format=ox.RdfFormat.N_TRIPLES)
+
     def to_rdflib(self) -> Graph:
+        """Both parts: what SHACL validates."""
         graph = Graph()
-        graph.parse(data=ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        graph.parse(data=ox.serialize(self.triples + self.shared, format=ox.RdfFormat.N_TRIPLES), format="nt")
         return graph
+
+
 _TYPE_SLUGS = {name: slugify(code) for code, name in TYPE_CODES.items()}
 _PLANNED = (("plansReplacementOf", re.compile(r"thay thế[^.;]{0,80}$", re.I)),
             ("plansRepealOf", re.compile(r"bãi bỏ[^.;]{0,80}$", re.I)),
@@ -125,6 +136,10 @@ def date_literal(value: str) -> Literal:
     return Literal(value, datatype=XSD.gYear)
 
 
+def _triple(s, p, o) -> ox.Triple:
+    return ox.Triple(_node(s), _node(p), o if isinstance(o, ox.Literal) else _node(o))
+
+
 class GraphBuilder:
     def __init__(self, parsed: ParsedDocument, source_path: str):
         self.parsed = parsed
@@ -154,7 +169,11 @@ class GraphBuilder:
         return document_iri(info.number, scope, info.doc_type, info.date, info.title)
 
     def add(self, s, p, o) -> None:
-        self.g.add(ox.Triple(_node(s), _node(p), o if isinstance(o, ox.Literal) else _node(o)))
+        self.g.add(_triple(s, p, o))
+
+    def add_shared(self, s, p, o) -> None:
+        """A triple about a node many documents name (agency, place, concept, cited document)."""
+        self.g.add_shared(_triple(s, p, o))
 
     # -- pieces ------------------------------------------------------------------
     def span(self, subject: URIRef, first: int, last: int) -> None:
@@ -170,24 +189,24 @@ class GraphBuilder:
         if agency.key in self._seen_agencies:
             return iri
         self._seen_agencies.add(agency.key)
-        self.add(iri, RDF.type, ORG.Organization)
-        self.add(iri, SKOS.prefLabel, Literal(agency.label_vi, lang="vi"))
+        self.add_shared(iri, RDF.type, ORG.Organization)
+        self.add_shared(iri, SKOS.prefLabel, Literal(agency.label_vi, lang="vi"))
         if agency.label_en:
-            self.add(iri, SKOS.prefLabel, Literal(agency.label_en, lang="en"))
+            self.add_shared(iri, SKOS.prefLabel, Literal(agency.label_en, lang="en"))
         if agency.entry:
-            self.add(iri, PKG.gazetteerId, Literal(agency.entry.id))
-            self.add(iri, SKOS.altLabel, Literal(agency.entry.vi, lang="vi"))
-            self.add(iri, SKOS.altLabel, Literal(agency.entry.en, lang="en"))
+            self.add_shared(iri, PKG.gazetteerId, Literal(agency.entry.id))
+            self.add_shared(iri, SKOS.altLabel, Literal(agency.entry.vi, lang="vi"))
+            self.add_shared(iri, SKOS.altLabel, Literal(agency.entry.en, lang="en"))
         else:
-            self.add(iri, PKG.unlisted, Literal(True))
+            self.add_shared(iri, PKG.unlisted, Literal(True))
         kind = kind_iri(agency.kind)
-        self.add(iri, ORG.classification, kind)
+        self.add_shared(iri, ORG.classification, kind)
         if kind not in self._done:
             self._done.add(kind)
-            self.add(kind, RDF.type, SKOS.Concept)
-            self.add(kind, SKOS.inScheme, PKG.AgencyKindScheme)
-            self.add(kind, SKOS.notation, Literal(agency.kind))
-        self.add(iri, PKG.jurisdiction, self.place(agency.jurisdiction))
+            self.add_shared(kind, RDF.type, SKOS.Concept)
+            self.add_shared(kind, SKOS.inScheme, PKG.AgencyKindScheme)
+            self.add_shared(kind, SKOS.notation, Literal(agency.kind))
+        self.add_shared(iri, PKG.jurisdiction, self.place(agency.jurisdiction))
         return iri
 
     def place(self, j: Jurisdiction) -> URIRef:
@@ -195,11 +214,11 @@ class GraphBuilder:
         if iri in self._done:
             return iri
         self._done.add(iri)
-        self.add(iri, RDF.type, PKG.AdministrativeUnit)
-        self.add(iri, SKOS.prefLabel, Literal(j.label, lang="vi"))
-        self.add(iri, PKG.level, level_iri(j.level if j.province else "central"))
+        self.add_shared(iri, RDF.type, PKG.AdministrativeUnit)
+        self.add_shared(iri, SKOS.prefLabel, Literal(j.label, lang="vi"))
+        self.add_shared(iri, PKG.level, level_iri(j.level if j.province else "central"))
         if j.level == "district" and j.province is not None:
-            self.add(iri, DCTERMS.isPartOf, place_iri(Jurisdiction("province", j.province)))
+            self.add_shared(iri, DCTERMS.isPartOf, place_iri(Jurisdiction("province", j.province)))
             self.place(Jurisdiction("province", j.province))
         return iri
 
@@ -208,9 +227,9 @@ class GraphBuilder:
         if iri in self._done:
             return iri
         self._done.add(iri)
-        self.add(iri, RDF.type, SKOS.Concept)
-        self.add(iri, SKOS.inScheme, PKG.DocumentTypeScheme)
-        self.add(iri, SKOS.prefLabel, Literal(name, lang="vi"))
+        self.add_shared(iri, RDF.type, SKOS.Concept)
+        self.add_shared(iri, SKOS.inScheme, PKG.DocumentTypeScheme)
+        self.add_shared(iri, SKOS.prefLabel, Literal(name, lang="vi"))
         return iri
 
     def cited(self, number: str) -> URIRef:
@@ -220,15 +239,15 @@ class GraphBuilder:
         scope = cited.issuer.jurisdiction.path if cited.issuer else self.info.jurisdiction.path
         iri = document_iri(number, scope, cited.type_name or "Văn bản", cited.date, number)
         self._cited_iris[number] = iri
-        self.add(iri, RDF.type, ELI.LegalResource)
-        self.add(iri, ELI.id_local, Literal(number))
-        self.add(iri, ELI.type_document, self.doc_type(cited.type_name or "Văn bản"))
+        self.add_shared(iri, RDF.type, ELI.LegalResource)
+        self.add_shared(iri, ELI.id_local, Literal(number))
+        self.add_shared(iri, ELI.type_document, self.doc_type(cited.type_name or "Văn bản"))
         if cited.date:
-            self.add(iri, ELI.date_document, date_literal(cited.date))
+            self.add_shared(iri, ELI.date_document, date_literal(cited.date))
         if cited.issuer:
-            self.add(iri, ELI.passed_by, self.agency(cited.issuer))
-            self.add(iri, PKG.level, level_iri(cited.issuer.jurisdiction.level))
-            self.add(iri, PKG.jurisdiction, self.place(cited.issuer.jurisdiction))
+            self.add_shared(iri, ELI.passed_by, self.agency(cited.issuer))
+            self.add_shared(iri, PKG.level, level_iri(cited.issuer.jurisdiction.level))
+            self.add_shared(iri, PKG.jurisdiction, self.place(cited.issuer.jurisdiction))
         return iri
 
     # -- the document ----------------------------------------------------------------
@@ -261,8 +280,8 @@ class GraphBuilder:
             self.add(doc, ELI.based_on, self.cited(number))
         for number in info.cites:
             self.add(doc, ELI.cites, self.cited(number))
-        for lower, higher in info.cited_implements:
-            self.add(self.cited(lower), ELI.applies, self.cited(higher))
+        for lower, higher in info.cited_implements:   # what this text says of two other documents
+            self.add_shared(self.cited(lower), ELI.applies, self.cited(higher))
         self._sections()
         self._tasks()
         self._measures()
@@ -344,7 +363,7 @@ class GraphBuilder:
                 self.add(instant, TIME.inXSDDate, Literal(value, datatype=XSD.date))
         if deadline.recurrence:
             self.add(node, PKG.recurrence, recurrence_iri(deadline.recurrence))
-            self.add(recurrence_iri(deadline.recurrence), RDF.type, SKOS.Concept)
+            self.add_shared(recurrence_iri(deadline.recurrence), RDF.type, SKOS.Concept)
 
     def _task_references(self, task: URIRef, text: str) -> None:
         for ref in find_references(text):
@@ -400,6 +419,9 @@ class AgencyWriter(GraphBuilder):
         self.g = DocumentGraph()
         self._seen_agencies: set[str] = set()
         self._done: set[URIRef] = set()
+
+    def add_shared(self, s, p, o) -> None:   # a registry graph holds them all
+        self.add(s, p, o)
 
 
 def build_graph(parsed: ParsedDocument, source_path: str) -> DocumentGraph:

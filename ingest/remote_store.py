@@ -4,8 +4,9 @@ Reads use the SPARQL 1.1 Protocol (form POST: it works everywhere, and a direct
 ``application/sparql-query`` POST hangs on Virtuoso 7.2); answers are parsed
 as they stream in by pyoxigraph's own parsers, so callers get the same result
 objects as from the embedded store. Writes use the Graph Store HTTP Protocol
-(PUT replaces a document's named graph; DELETE drops it) or, when no graph
-store URL is configured, SPARQL 1.1 Update (DROP SILENT GRAPH + INSERT DATA).
+(PUT replaces a document's named graph; POST adds to the shared graph; DELETE
+drops a graph) or, when no graph store URL is configured, SPARQL 1.1 Update
+(DROP SILENT GRAPH + INSERT DATA).
 
 The server must show the union of its named graphs as the default graph
 (Oxigraph: ``--union-default-graph``; Virtuoso: its default; Fuseki:
@@ -31,6 +32,8 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
+
+from ontology.namespaces import SHARED_GRAPH
 
 from .sparql_text import query_form
 
@@ -121,6 +124,14 @@ class SparqlClient:
         self._send("PUT", self.graph_store_url, params={"graph": graph_name}, content=ntriples,
                    headers={"Content-Type": "text/turtle; charset=utf-8"}).close()
 
+    def add_to_graph(self, graph_name: str, ntriples: bytes) -> None:
+        """Add triples to a named graph (Graph Store POST, or SPARQL Update INSERT DATA)."""
+        if self.graph_store_url is None:
+            self.update(f"INSERT DATA {{ GRAPH {ox.NamedNode(graph_name)} {{\n{ntriples.decode('utf-8')}\n}} }}")
+            return
+        self._send("POST", self.graph_store_url, params={"graph": graph_name}, content=ntriples,
+                   headers={"Content-Type": "text/turtle; charset=utf-8"}).close()
+
     def delete_graph(self, graph_name: str) -> None:
         if self.graph_store_url is None:
             self.update(f"DROP SILENT GRAPH {ox.NamedNode(graph_name)}")
@@ -191,13 +202,19 @@ class RemoteStore:
         rows = self.select(f"SELECT ?h WHERE {{ GRAPH {ox.NamedNode(graph_name)} {{ ?f a pkg:SourceFile ; pkg:sha256 ?h }} }}")
         return rows[0]["h"] if rows else None
 
-    def replace_graph(self, graph_name: str, ntriples: bytes) -> None:
+    def replace_graph(self, graph_name: str, ntriples: bytes, shared: bytes = b"") -> None:
+        """The shared triples first (adding them is harmless if the PUT then fails), then the PUT."""
         self._writable()
+        if shared:
+            self.client.add_to_graph(SHARED_GRAPH, shared)
         self.client.put_graph(graph_name, ntriples)
 
-    def bulk_add_graphs(self, graphs: list[tuple[str, bytes]]) -> None:
-        """New graphs, a few PUTs at a time (each PUT is whole on its own)."""
+    def bulk_add_graphs(self, graphs: list[tuple[str, bytes]], shared: bytes = b"") -> None:
+        """New graphs, a few PUTs at a time (each PUT is whole on its own), after one POST of the
+        batch's shared triples."""
         self._writable()
+        if shared:
+            self.client.add_to_graph(SHARED_GRAPH, b"\n".join(dict.fromkeys(shared.splitlines())))
         with ThreadPoolExecutor(_PARALLEL_PUTS) as pool:
             list(pool.map(lambda item: self.client.put_graph(*item), graphs))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 import pyoxigraph as ox
-from ontology.namespaces import PKG
+from ontology.namespaces import PKG, SHARED_GRAPH
 
 from .remote_store import RemoteStore, is_remote
 
@@ -104,24 +104,28 @@ class GraphStore:
         rows = self.select(f"SELECT ?h WHERE {{ GRAPH {ox.NamedNode(graph_name)} {{ ?f a pkg:SourceFile ; pkg:sha256 ?h }} }}")
         return rows[0]["h"] if rows else None
 
-    def replace_graph(self, graph_name: str, ntriples: bytes) -> None:
-        """Put the N-Triples ``ntriples`` in place of the named graph, in one transaction."""
+    def replace_graph(self, graph_name: str, ntriples: bytes, shared: bytes = b"") -> None:
+        """Put the N-Triples ``ntriples`` in place of the named graph and add ``shared`` to the shared
+        graph, in one transaction."""
         name = ox.NamedNode(graph_name)
         if not self.store.contains_named_graph(name):
-            self.store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+            self.store.extend([*_quads(ntriples, name), *_quads(shared, ox.NamedNode(SHARED_GRAPH))])
         else:
+            insert_shared = f"GRAPH <{SHARED_GRAPH}> {{\n{shared.decode('utf-8')}\n}}" if shared else ""
             self.store.update(f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n"
-                              f"{ntriples.decode('utf-8')}\n}} }}")
+                              f"{ntriples.decode('utf-8')}\n}} {insert_shared} }}")
         bump_generation(self.directory)
 
-    def bulk_add_graphs(self, graphs: list[tuple[str, bytes]]) -> None:
-        """Add new named graphs (name, N-Triples) with oxigraph's bulk loader.
+    def bulk_add_graphs(self, graphs: list[tuple[str, bytes]], shared: bytes = b"") -> None:
+        """Add new named graphs (name, N-Triples), and ``shared`` to the shared graph, with oxigraph's
+        bulk loader.
 
         About twice as fast as ``replace_graph`` (docs/BENCHMARKS.md) but not one
         transaction: meant for first loads of many files (``ingest --bulk``)."""
         if not graphs:
             return
         data = b"".join(_as_nquads(ntriples, name) for name, ntriples in graphs)
+        data += _as_nquads(b"\n".join(dict.fromkeys(shared.splitlines())), SHARED_GRAPH)
         self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
         bump_generation(self.directory)
 
@@ -193,6 +197,10 @@ def _open_read_only(path: Path) -> ox.Store:
             time.sleep(0.05 * (attempt + 1))
     ox.Store(str(path)).flush()
     return ox.Store.read_only(str(path))
+
+
+def _quads(ntriples: bytes, graph: ox.NamedNode) -> Iterable[ox.Quad]:
+    return (ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
 
 
 def _as_nquads(ntriples: bytes, graph_name: str) -> bytes:

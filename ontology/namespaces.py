@@ -13,6 +13,9 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD, Def
 BASE = "https://policykg.org/"
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
+# The named graph of what many documents say of the same nodes (agencies, places, concepts, cited
+# documents), stated once: each document's own graph names them, this one describes them.
+SHARED_GRAPH = BASE + "graph/shared"
 
 
 class PKG(DefinedNamespace):
@@ -99,4 +102,4 @@ class ELI(DefinedNamespace):
     language: URIRef
 
 
-__all__ = ["BASE", "DCTERMS", "ELI", "GRAPH", "ID", "ORG", "OWL", "PKG", "PROV", "RDF", "RDFS", "SKOS", "TIME", "XSD"]
+__all__ = ["BASE", "DCTERMS", "ELI", "GRAPH", "ID", "ORG", "OWL", "PKG", "PROV", "RDF", "RDFS", "SHARED_GRAPH", "SKOS", "TIME", "XSD"]

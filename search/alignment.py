@@ -72,30 +72,39 @@ class Alignment:
 
 def read_items(store: GraphStore, document: str) -> list[Item]:
     """Tasks and measures of one document with owners, cited numbers, deadline and source."""
+    return read_items_of(store, [document])[document]
+
+
+def read_items_of(store: GraphStore, documents: list[str]) -> dict[str, list[Item]]:
+    """``read_items`` for many documents at once (three queries in all)."""
+    values = "VALUES ?doc { " + " ".join(f"<{d}>" for d in documents) + " }"
     rows = store.select(f"""
-        SELECT ?x ?kind ?text ?section ?order ?path ?line ?end ?raw WHERE {{
-          {{ ?x a pkg:Task BIND("task" AS ?kind) }} UNION {{ ?x a pkg:Measure BIND("measure" AS ?kind) }}
-          ?x pkg:inDocument <{document}> ; pkg:text ?text ; pkg:sectionNumber ?section ; pkg:order ?order .
+        SELECT ?doc ?x ?kind ?text ?section ?order ?path ?line ?end ?raw WHERE {{
+          {values}
+          ?x pkg:inDocument ?doc . {{ ?x a pkg:Task BIND("task" AS ?kind) }} UNION {{ ?x a pkg:Measure BIND("measure" AS ?kind) }}
+          ?x pkg:text ?text ; pkg:sectionNumber ?section ; pkg:order ?order .
           OPTIONAL {{ ?x prov:wasDerivedFrom ?s . ?s pkg:firstLine ?line ; pkg:sourceFile/pkg:path ?path }}
           OPTIONAL {{ ?x pkg:deadline ?d . ?d pkg:rawText ?raw OPTIONAL {{ ?d time:hasEnd/time:inXSDDate ?end }} }}
-        }} ORDER BY ?kind ?order""")
+        }} ORDER BY ?doc ?kind ?order""")
     owners = store.select(f"""
-        SELECT ?x ?a ?gid ?label WHERE {{
-          ?x pkg:inDocument <{document}> ; pkg:owner ?a . ?a skos:prefLabel ?label FILTER(lang(?label) = "vi")
+        SELECT DISTINCT ?x ?a ?gid ?label WHERE {{
+          {values} ?x pkg:inDocument ?doc ; pkg:owner ?a . ?a skos:prefLabel ?label FILTER(lang(?label) = "vi")
           OPTIONAL {{ ?a pkg:gazetteerId ?gid }} }}""")
     refs = store.select(f"""
-        SELECT ?x ?n WHERE {{ ?x pkg:inDocument <{document}> ; pkg:refersTo/eli:id_local ?n }}""")
+        SELECT DISTINCT ?x ?n WHERE {{ {values} ?x pkg:inDocument ?doc ; pkg:refersTo/eli:id_local ?n }}""")
     by_owner: dict[str, list[dict]] = {}
     for r in owners:
-        by_owner.setdefault(r["x"], []).append({"iri": r["a"], "label": r["label"], "gazetteer_id": r["gid"]})
+        people = by_owner.setdefault(r["x"], [])
+        if all(o["iri"] != r["a"] for o in people):     # one entry per agency, whatever labels it has
+            people.append({"iri": r["a"], "label": r["label"], "gazetteer_id": r["gid"]})
     by_ref: dict[str, set[str]] = {}
     for r in refs:
         by_ref.setdefault(r["x"], set()).add(r["n"])
-    items = []
+    items: dict[str, list[Item]] = {d: [] for d in documents}
     for r in rows:
         people = by_owner.get(r["x"], [])
-        items.append(Item(
-            iri=r["x"], kind=r["kind"], text=r["text"], document=document, section=r["section"],
+        items[r["doc"]].append(Item(
+            iri=r["x"], kind=r["kind"], text=r["text"], document=r["doc"], section=r["section"],
             owner_ids=frozenset(o["gazetteer_id"] or o["iri"] for o in people),
             owners=[{"iri": o["iri"], "label": o["label"]} for o in people],
             refs=frozenset(by_ref.get(r["x"], ())),

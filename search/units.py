@@ -66,10 +66,10 @@ def _agencies(store: GraphStore, filter_: str) -> dict[tuple[str, str], list[dic
     rows = store.select(f"""
         SELECT DISTINCT ?task ?role ?a ?vi ?en ?gid WHERE {{
           {filter_} GRAPH ?g {{
-            {{ ?task pkg:owner ?a BIND("owner" AS ?role) }} UNION {{ ?task pkg:cooperatingAgency ?a BIND("coop" AS ?role) }}
-            ?a skos:prefLabel ?vi FILTER(lang(?vi) = "vi")
-            OPTIONAL {{ ?a skos:prefLabel ?en FILTER(lang(?en) = "en") }}
-            OPTIONAL {{ ?a pkg:gazetteerId ?gid }} }}
+            {{ ?task pkg:owner ?a BIND("owner" AS ?role) }} UNION {{ ?task pkg:cooperatingAgency ?a BIND("coop" AS ?role) }} }}
+          ?a skos:prefLabel ?vi FILTER(lang(?vi) = "vi")      # agencies are described in the shared graph
+          OPTIONAL {{ ?a skos:prefLabel ?en FILTER(lang(?en) = "en") }}
+          OPTIONAL {{ ?a pkg:gazetteerId ?gid }}
         }}""")
     out: dict[tuple[str, str], list[dict]] = {}
     for r in rows:

@@ -119,6 +119,14 @@ def test_wrong_method_is_405_with_the_error_shape(client):
     assert_error(client.post("/api/tasks"), 405)
 
 
+def test_unfiltered_task_pages_follow_the_sorted_order(service):
+    """Pages of all tasks are cut per document (no sort of every task); they must match the full sort."""
+    everything = [t["iri"] for t in service.tasks()]          # no limit: one sorted query
+    assert len(everything) == 70
+    for offset, limit in ((0, 1), (0, 13), (13, 1), (10, 50), (55, 20), (69, 5), (70, 5), (3, 1000)):
+        assert [t["iri"] for t in service.tasks(limit=limit, offset=offset)] == everything[offset:offset + limit]
+
+
 def test_lists_are_paged_with_a_next_link(client):
     whole = client.get("/api/tasks", params={"limit": 1000}).json()
     assert len(whole) == 70

@@ -136,3 +136,20 @@ def test_api_cascade(indexed_store):
         assert client.get("/api/cascade/nothing-here").status_code == 404
         assert client.get("/api/cascade/khong/co").status_code == 404
         assert client.get("/api/cascade/45-NQ/TW", params={"on": "soon"}).status_code == 422
+
+
+def test_api_cascade_without_vectors_refuses_clearly(embedded_store, monkeypatch):
+    """A request does not embed thousands of tasks itself: beyond the limit it says to build the
+    index (503), and the CLI, a batch job, still answers."""
+    from fastapi.testclient import TestClient
+
+    from api import routes_api
+    from api.app import Settings, create_app
+
+    monkeypatch.setattr(routes_api, "LIVE_EMBED_LIMIT", 10)        # the seeds' two plans hold 70 tasks
+    with TestClient(create_app(Settings(store=embedded_store))) as client:
+        response = client.get("/api/cascade/45-NQ/TW")
+        assert response.status_code == 503
+        assert "policykg index" in response.text and "2 plans" in response.text
+    out = CliRunner().invoke(app, ["cascade", "45-NQ/TW", "--store", str(embedded_store), "-f", "json"])
+    assert out.exit_code == 0 and json.loads(out.stdout)["tree"][0]["document"]["number"] == "45-NQ/TW"

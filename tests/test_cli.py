@@ -16,6 +16,7 @@ from rdflib.namespace import RDF
 from typer.testing import CliRunner
 
 from api.cli import app
+from ontology.namespaces import SHARED_GRAPH
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -247,9 +248,14 @@ def test_export_nquads_one_graph_per_document(corpus_store: Path) -> None:
     assert names == {
         "https://policykg.org/graph/bac-giang-ubnd-tinh-ke-hoach-nq45-doi-ngu-tri-thuc-2024-06-txt",
         "https://policykg.org/graph/yen-dung-huyen-uy-ke-hoach-nq45-doi-ngu-tri-thuc-2024-txt",
+        SHARED_GRAPH,
     }
     tasks = {n: len(set(ds.graph(URIRef(n)).subjects(RDF.type, PKG_TASK))) for n in names}
-    assert sorted(tasks.values()) == [14, 56]
+    assert sorted(tasks.values()) == [0, 14, 56]
+    # agencies are described once, in the shared graph; the documents' graphs only name them
+    org = URIRef("http://www.w3.org/ns/org#Organization")
+    assert len(set(ds.graph(URIRef(SHARED_GRAPH)).subjects(RDF.type, org))) > 20
+    assert all(not set(ds.graph(URIRef(n)).subjects(RDF.type, org)) for n in names - {SHARED_GRAPH})
 
 
 def test_export_jsonld_is_json(corpus_store: Path) -> None:

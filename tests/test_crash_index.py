@@ -228,9 +228,10 @@ def check_after_kill(store_dir: Path, reference: dict, embedder, index_seen: boo
         assert version_of(recorded[graph], {k: v["sha"] for k, v in reference.items()}, graph) <= labels
         if not labels & store_version.get(graph, set()):
             expected_stale.add(graph)            # the store holds the other version (or none)
-    expected_stale |= set(fps) - set(recorded)
     store = GraphStore(store_dir, read_only=True)
-    stale = stale_graphs(index.meta, graph_versions(store))
+    documents = graph_versions(store)                             # document graphs (not the shared one)
+    expected_stale |= set(documents) - set(recorded)
+    stale = stale_graphs(index.meta, documents)
     assert set(stale) == expected_stale, (stale, expected_stale)
     assert PolicyService(store).index_status()["stale_documents"] == len(stale)      # what /health says
     from search.engine import SearchEngine

@@ -16,9 +16,10 @@ import pytest
 from rdflib import Graph
 
 from bench.synthetic import write_corpus
-from ingest.pipeline import ingest_paths
+from ingest.pipeline import ingest_paths, prepare_file
 from ingest.store import GraphStore
 from ingest.validate import validate_graph
+from ontology.namespaces import SHARED_GRAPH
 
 KILLS = 20
 POLICYKG = Path(sys.executable).with_name("policykg")
@@ -36,18 +37,29 @@ def graph_sizes(directory: Path) -> dict[str, int]:
     return sizes
 
 
+def shared_triples(directory: Path) -> set[str]:
+    store = GraphStore(directory, read_only=True).store
+    return {str(ox.Triple(q.subject, q.predicate, q.object))
+            for q in store.quads_for_pattern(None, None, None, ox.NamedNode(SHARED_GRAPH))}
+
+
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+def corpus(tmp_path_factory) -> tuple[Path, dict[str, int], dict[str, set[str]]]:
+    """The plans, the quads per graph of a clean ingest, and what each document adds to the shared graph."""
     folder = tmp_path_factory.mktemp("plans")
     write_corpus(folder, 40, seed=77)
     reference = tmp_path_factory.mktemp("reference")
     results = ingest_paths([folder], GraphStore(reference), validate=False)
     assert all(r.status == "added" for r in results)
-    return folder, graph_sizes(reference)
+    shared_by_graph = {}
+    for path in sorted(folder.iterdir()):
+        prepared = prepare_file(path, validate=False)
+        shared_by_graph[prepared.result.graph] = {str(t) for t in ox.parse(prepared.shared, format=ox.RdfFormat.N_TRIPLES)}
+    return folder, graph_sizes(reference), shared_by_graph
 
 
 def test_sigkill_during_ingest_never_leaves_half_a_document(corpus, tmp_path):
-    folder, expected = corpus
+    folder, expected, shared_by_graph = corpus
     rng = random.Random(5)
     store_dir = tmp_path / "store"
     seen_partial_batches = 0
@@ -59,9 +71,13 @@ def test_sigkill_during_ingest_never_leaves_half_a_document(corpus, tmp_path):
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         sizes = graph_sizes(store_dir)                       # the store opens
+        shared = sizes.pop(SHARED_GRAPH, 0)
         for graph, count in sizes.items():
             assert count == expected[graph], f"attempt {attempt}: {graph} has {count} of {expected[graph]} quads"
-        seen_partial_batches += 0 < len(sizes) < len(expected)
+        if sizes:   # the shared graph holds what every stored document said of shared nodes, and no more
+            needed = set().union(*(shared_by_graph[g] for g in sizes))
+            assert needed <= shared_triples(store_dir) and shared <= expected[SHARED_GRAPH], f"attempt {attempt}"
+        seen_partial_batches += 0 < len(sizes) < len(expected) - 1
     print(f"\n{KILLS} SIGKILLs during ingest: every stored document whole; "
           f"{seen_partial_batches} kills landed mid-batch")
     store = GraphStore(store_dir, read_only=True)

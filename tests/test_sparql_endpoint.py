@@ -22,6 +22,7 @@ from rdflib.query import Result
 
 from api.app import Settings, create_app
 from api.sparql_endpoint import check_read_only, keywords, negotiate
+from ontology.namespaces import SHARED_GRAPH
 
 PKG = "https://policykg.org/ns#"
 COUNT_TASKS = "SELECT (COUNT(?t) AS ?n) WHERE { ?t a pkg:Task }"
@@ -176,12 +177,15 @@ def test_post_direct(client):
 def test_default_graph_uri_selects_one_document(client):
     named = {r["g"]["value"] for r in bindings(client.get("/sparql", params={   # (Virtuoso has system graphs too)
         "query": 'SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "https://policykg.org/")) }'}))}
-    assert len(named) == 2
+    assert len(named) == 3 and SHARED_GRAPH in named     # two documents and the shared graph
     counts = []
-    for g in sorted(named):
+    for g in sorted(named - {SHARED_GRAPH}):
         rows = bindings(client.get("/sparql", params={"query": COUNT_TASKS, "default-graph-uri": g}))
         counts.append(int(rows[0]["n"]["value"]))
     assert sum(counts) == 70 and all(counts)
+    agencies = 'SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a org:Organization }'
+    rows = bindings(client.get("/sparql", params={"query": agencies, "default-graph-uri": SHARED_GRAPH}))
+    assert int(rows[0]["n"]["value"]) > 20          # the agencies the two plans name, described there
 
 
 def test_missing_or_empty_query(client):
