@@ -233,7 +233,7 @@ def agencies_page(request: Request, offset: routes_api.Offset = 0) -> HTMLRespon
 @router.get("/agencies/{ident:path}", response_class=HTMLResponse)
 def agency_page(request: Request, ident: str) -> HTMLResponse:
     try:
-        agency = routes_api.agency(request, ident)
+        agency = routes_api.agency(request, ident, limit=PAGE)
     except HTTPException:
         return not_found(request, ident)
     return render(request, "agency.html", agency=agency, api_url=f"/api/agencies/{ident}",

@@ -85,10 +85,12 @@ def agencies(request: Request, response: Response, limit: Limit = DEFAULT_PAGE, 
 
 
 @router.get("/api/agencies/{ident:path}", tags=["agencies"])
-def agency(request: Request, ident: str) -> dict:
-    """One agency (path after /id/agency/, e.g. bac-giang/so-noi-vu) with its tasks."""
+def agency(request: Request, ident: str, limit: Limit = DEFAULT_PAGE) -> dict:
+    """One agency (path after /id/agency/, e.g. bac-giang/so-noi-vu) with the first `limit` tasks it
+    leads and cooperates on, and their counts (`owned_count`, `cooperating_count`); the rest of
+    either list: `/api/tasks?agency=IRI` or `?cooperating=IRI` with `offset`."""
     try:
-        found = _service(request).agency(iri_for("agency", ident))
+        found = _service(request).agency(iri_for("agency", ident), limit=limit)
     except QueryError:
         found = None
     if found is None:

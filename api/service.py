@@ -17,11 +17,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.agencies import default_matcher
-from ingest.normalize import fold
-from ingest.store import GraphStore, RemoteStore, graph_versions, open_store, read_generation, store_location
-
 import pyoxigraph as _ox
+
+from ingest.agencies import Jurisdiction, default_matcher, resolve
+from ingest.normalize import fold, nfc
+from ingest.store import GraphStore, RemoteStore, graph_versions, open_store, read_generation, store_location
+from ontology.namespaces import ID
 
 
 _BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
@@ -220,9 +221,17 @@ class PolicyService:
             raise QueryError("agency name is empty")
         if name.startswith("http"):
             return AgencyFilter((), (name,))
-        entries = default_matcher().lookup(name)
-        if entries:
-            return AgencyFilter(tuple(e.id for e in entries), ())
+        named = self.store.select(f"SELECT DISTINCT ?a WHERE {{ VALUES ?l {{ {_sparql_string(nfc(name))}@vi "
+                                  f"{_sparql_string(nfc(name))}@en }} ?a skos:prefLabel ?l }}")
+        if named:                 # an agency's own name, e.g. picked from a list: that agency only
+            return AgencyFilter((), tuple(sorted(r["a"] for r in named)))
+        mentions = default_matcher().find(name)
+        if mentions:
+            mention = max(mentions, key=lambda m: m.end - m.start)
+            if mention.province is not None:     # "Sở Nội vụ tỉnh Bắc Giang": that province's
+                agency = resolve(mention, Jurisdiction("province", mention.province))
+                return AgencyFilter((), (f"{ID}agency/{agency.key}",))
+            return AgencyFilter(tuple(e.id for e in mention.candidates), ())
         key = fold(name)
         iris = tuple(sorted({r["a"] for r in self.store.select(
             "SELECT DISTINCT ?a ?l WHERE { ?a a org:Organization ; skos:prefLabel ?l }")
@@ -353,7 +362,7 @@ class PolicyService:
             ids = " ".join(f'"{i}"' for i in f.gazetteer_ids)
             return (f"{{ SELECT DISTINCT ?{var} WHERE {{ VALUES ?{var}id {{ {ids} }} ?{var} pkg:gazetteerId ?{var}id }} }} "
                     f"?task {prop} ?{var} .")
-        return f"?task {prop} ?{var} . VALUES ?{var} {{ {' '.join(f'<{i}>' for i in f.iris)} }}"
+        return f"VALUES ?{var} {{ {' '.join(f'<{i}>' for i in f.iris)} }} ?task {prop} ?{var} ."
 
     def _task_agencies(self, values: str) -> dict[tuple[str, str], list[dict]]:
         """(task, "owner"/"coop") -> agencies: the links, then the labels of the distinct agencies."""
@@ -489,7 +498,7 @@ class PolicyService:
         sections = self.store.select("""
             SELECT ?s ?number ?title ?text ?order ?line WHERE {
               VALUES ?doc { DOC }
-              ?s a eli:LegalResourceSubdivision ; pkg:inDocument ?doc ; pkg:sectionNumber ?number ; pkg:order ?order .
+              ?s pkg:inDocument ?doc ; a eli:LegalResourceSubdivision ; pkg:sectionNumber ?number ; pkg:order ?order .
               OPTIONAL { ?s eli:title ?title } OPTIONAL { ?s pkg:text ?text }
               OPTIONAL { ?s prov:wasDerivedFrom/pkg:firstLine ?line }
             } ORDER BY ?order""".replace("DOC", _iri(iri)))
@@ -518,8 +527,9 @@ class PolicyService:
                              for r in in_links],
         }
 
-    def agency(self, iri: str) -> dict | None:
-        """One agency with the tasks it leads and those it cooperates on."""
+    def agency(self, iri: str, limit: int | None = None) -> dict | None:
+        """One agency with the tasks it leads and those it cooperates on (the first ``limit`` of
+        each, with ``owned_count`` and ``cooperating_count``)."""
         rows = self.store.select("""
             SELECT (SAMPLE(?vi) AS ?label) (SAMPLE(?en) AS ?label_en) (SAMPLE(?k) AS ?kind)
                    (SAMPLE(?gid) AS ?gazetteer_id) (SAMPLE(?pl) AS ?jurisdiction) WHERE {
@@ -531,7 +541,11 @@ class PolicyService:
             }""".replace("AGENCY", _iri(iri)))
         if not rows or rows[0]["label"] is None:
             return None
-        return {"iri": iri, **rows[0], "owned": self.tasks(agency=iri), "cooperating": self.tasks(cooperating=iri)}
+        counts = self.store.select(f"""
+            SELECT (COUNT(DISTINCT ?owned) AS ?o) (COUNT(DISTINCT ?coop) AS ?c) WHERE {{
+              {{ ?owned pkg:owner {_iri(iri)} }} UNION {{ ?coop pkg:cooperatingAgency {_iri(iri)} }} }}""")[0]
+        return {"iri": iri, **rows[0], "owned_count": int(counts["o"]), "cooperating_count": int(counts["c"]),
+                "owned": self.tasks(agency=iri, limit=limit), "cooperating": self.tasks(cooperating=iri, limit=limit)}
 
     def cascade(self, ref: str, on: str | None = None, live_embed_limit: int | None = None) -> dict:
         """The cascade audit of a document (số hiệu, IRI or file name): see api/cascade.py. With
@@ -559,11 +573,11 @@ class PolicyService:
             doc_filter = f"VALUES ?doc {{ {' '.join(f'<{d}>' for d in self.resolve_document(document))} }}"
         rows = self.store.select(f"""
             SELECT ?t ?text ?q ?upper ?unit ?cmp ?base ?year ?doc ?path ?line WHERE {{
-              ?t a pkg:Target ; pkg:text ?text ; pkg:quantity ?q ; pkg:comparator ?cmp ; pkg:inDocument ?doc ;
+              {doc_filter}          # first: the store joins in about the written order
+              ?t pkg:inDocument ?doc ; a pkg:Target ; pkg:text ?text ; pkg:quantity ?q ; pkg:comparator ?cmp ;
                  pkg:order ?order ; prov:wasDerivedFrom ?span . ?span pkg:firstLine ?line ; pkg:sourceFile/pkg:path ?path .
               OPTIONAL {{ ?t pkg:upperQuantity ?upper }} OPTIONAL {{ ?t pkg:unit ?unit }}
               OPTIONAL {{ ?t pkg:baseline ?base }} OPTIONAL {{ ?t pkg:targetYear ?year }}
-              {doc_filter}
             }} ORDER BY ?path ?order""")
         docs = {d["iri"]: d for d in self._document_refs({r["doc"] for r in rows})} if rows else {}
         return [{

@@ -63,18 +63,25 @@ class Jurisdiction:
 
     @property
     def path(self) -> str:
-        if self.level == "central" or self.province is None:
+        """IRI path: vn, a province (bac-giang), a district (bac-giang/yen-dung), or a district whose
+        province the text never names (vn/duc-hoa): districts of one name in two provinces then share it."""
+        if self.level == "central":
             return "vn"
         if self.level == "district" and self.district:
-            return f"{self.province.id}/{slugify(self.district)}"
-        return self.province.id
+            return f"{self.province.id if self.province else 'vn'}/{slugify(self.district)}"
+        return self.province.id if self.province else "vn"
+
+    @property
+    def placed(self) -> bool:
+        """Whether this is a place at all: not a local level whose place the text never names."""
+        return self.path != "vn" or self.level == "central"
 
     @property
     def label(self) -> str:
-        if self.level == "central" or self.province is None:
+        if not self.placed or self.level == "central":
             return "Việt Nam"
         if self.level == "district" and self.district:
-            return f"huyện {self.district}, {self.province.kind} {self.province.name}"
+            return f"huyện {self.district}" + (f", {self.province.kind} {self.province.name}" if self.province else "")
         return f"{self.province.kind} {self.province.name}"
 
 

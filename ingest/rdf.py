@@ -11,6 +11,7 @@ import hashlib
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -165,7 +166,11 @@ class GraphBuilder:
 
     def _own_iri(self) -> URIRef:
         info = self.info
-        scope = info.issuer.jurisdiction.path if info.issuer else info.jurisdiction.path
+        place = info.issuer.jurisdiction if info.issuer else info.jurisdiction
+        scope = place.path
+        if not place.placed:   # a local document of a place the text never names: its number is not
+            # unique nationally, so the source file's name keeps it apart from others of that number
+            scope += "/file-" + hashlib.sha1(Path(self.source_path).name.encode()).hexdigest()[:8]
         return document_iri(info.number, scope, info.doc_type, info.date, info.title)
 
     def add(self, s, p, o) -> None:
@@ -216,7 +221,7 @@ class GraphBuilder:
         self._done.add(iri)
         self.add_shared(iri, RDF.type, PKG.AdministrativeUnit)
         self.add_shared(iri, SKOS.prefLabel, Literal(j.label, lang="vi"))
-        self.add_shared(iri, PKG.level, level_iri(j.level if j.province else "central"))
+        self.add_shared(iri, PKG.level, level_iri(j.level if j.placed else "central"))
         if j.level == "district" and j.province is not None:
             self.add_shared(iri, DCTERMS.isPartOf, place_iri(Jurisdiction("province", j.province)))
             self.place(Jurisdiction("province", j.province))

@@ -127,6 +127,21 @@ def test_unfiltered_task_pages_follow_the_sorted_order(service):
         assert [t["iri"] for t in service.tasks(limit=limit, offset=offset)] == everything[offset:offset + limit]
 
 
+def test_an_agency_named_with_its_place_is_that_place_s_only(service):
+    """At national scale "Sở Nội vụ tỉnh X" must not mean every province's Sở Nội vụ."""
+    assert len(service.tasks(agency="Sở Nội vụ")) == 9                      # any province's
+    assert len(service.tasks(agency="Sở Nội vụ tỉnh Bắc Giang")) == 9
+    assert service.tasks(agency="Sở Nội vụ tỉnh Lạng Sơn") == []            # named, but not in the corpus
+    picked = service.owner_labels()[0]                                      # a name from the UI's chooser
+    assert service.resolve_agency(picked).iris and not service.resolve_agency(picked).gazetteer_ids
+
+
+def test_agency_lists_are_cut_with_their_totals(client):
+    body = client.get("/api/agencies/bac-giang/so-noi-vu", params={"limit": 2}).json()
+    assert len(body["owned"]) == 2 and body["owned_count"] == 9 and body["cooperating_count"] >= 1
+    assert client.get("/api/agencies/bac-giang/so-noi-vu").json()["owned_count"] == 9
+
+
 def test_lists_are_paged_with_a_next_link(client):
     whole = client.get("/api/tasks", params={"limit": 1000}).json()
     assert len(whole) == 70
