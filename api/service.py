@@ -221,16 +221,18 @@ class PolicyService:
             raise QueryError("agency name is empty")
         if name.startswith("http"):
             return AgencyFilter((), (name,))
+        mentions = default_matcher().find(name)
+        mention = max(mentions, key=lambda m: m.end - m.start) if mentions else None
+        if mention and mention.province is not None:     # "Sở Nội vụ tỉnh Bắc Giang": that province's
+            agency = resolve(mention, Jurisdiction("province", mention.province))
+            return AgencyFilter((), (f"{ID}agency/{agency.key}",))
+        if mention and mention.text.strip() == nfc(name):  # a generic name ("Sở Nội vụ"): any place's
+            return AgencyFilter(tuple(e.id for e in mention.candidates), ())
         named = self.store.select(f"SELECT DISTINCT ?a WHERE {{ VALUES ?l {{ {_sparql_string(nfc(name))}@vi "
                                   f"{_sparql_string(nfc(name))}@en }} ?a skos:prefLabel ?l }}")
         if named:                 # an agency's own name, e.g. picked from a list: that agency only
             return AgencyFilter((), tuple(sorted(r["a"] for r in named)))
-        mentions = default_matcher().find(name)
-        if mentions:
-            mention = max(mentions, key=lambda m: m.end - m.start)
-            if mention.province is not None:     # "Sở Nội vụ tỉnh Bắc Giang": that province's
-                agency = resolve(mention, Jurisdiction("province", mention.province))
-                return AgencyFilter((), (f"{ID}agency/{agency.key}",))
+        if mention:
             return AgencyFilter(tuple(e.id for e in mention.candidates), ())
         key = fold(name)
         iris = tuple(sorted({r["a"] for r in self.store.select(
@@ -246,9 +248,12 @@ class PolicyService:
         The sorted list is read once per snapshot; a page's details come by UNION (optional
         properties add up instead of multiplying) and the counts from the task side."""
         if self._agency_names is None:      # one sort per snapshot (a service never sees its store change)
-            self._agency_names = self.store.select("""
-                SELECT ?a (SAMPLE(?vi) AS ?label) WHERE { { SELECT DISTINCT ?a WHERE { ?a a org:Organization } }
-                  ?a skos:prefLabel ?vi . FILTER(lang(?vi) = "vi") } GROUP BY ?a ORDER BY ?label ?a""")
+            labels: dict[str, str] = {}      # sorted here: 4x faster than DISTINCT + GROUP BY + ORDER BY
+            for r in self.store.select("""SELECT ?a ?vi WHERE {
+                    ?a a org:Organization ; skos:prefLabel ?vi . FILTER(lang(?vi) = "vi") }"""):
+                labels[r["a"]] = min(labels.get(r["a"], r["vi"]), r["vi"])
+            self._agency_names = [{"a": a, "label": label}
+                                  for a, label in sorted(labels.items(), key=lambda item: (item[1], item[0]))]
         page = self._agency_names[offset:None if limit is None else offset + limit]
         if not page:
             return []
@@ -294,8 +299,6 @@ class PolicyService:
               due_before: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
         """Tasks in document order, filtered by lead agency, cooperating agency, document and deadline
         (a page of them with ``limit``/``offset``)."""
-        if not (agency or cooperating or document or due_before) and limit is not None:
-            return self._tasks_window(limit, offset)
         where = []           # the selective patterns first: oxigraph joins in the written order
         task_patterns = ("?task a pkg:Task ; pkg:inDocument ?doc ; pkg:text ?text ; pkg:sectionNumber ?section ; "
                          "pkg:order ?order ; prov:wasDerivedFrom ?span . ?span pkg:firstLine ?line ; "
@@ -309,31 +312,33 @@ class PolicyService:
         if due_before:
             where.append(f'?task pkg:deadline/time:hasEnd/time:inXSDDate ?due . '
                          f'FILTER(?due <= "{_iso_date(due_before)}"^^xsd:date)')
+        if limit is not None and not document:
+            return self._tasks_window(" ".join(where), limit, offset)
         rows = self.store.select(_page(f"""
             SELECT ?task ?text ?section ?order ?doc ?line ?path WHERE {{ {' '.join(where)} {task_patterns} }}
             ORDER BY ?path ?order""", limit, offset))
         return self._task_rows(rows)
 
-    def _tasks_window(self, limit: int, offset: int) -> list[dict]:
-        """A page of all tasks in document order without sorting them all: the documents (in source
-        path order, with their task counts) that hold the page, then just their tasks."""
-        counts = self._snapshot_memo("task_counts", lambda: self.store.select("""
-            SELECT ?doc ?path ?n WHERE {
-              { SELECT ?doc (COUNT(?task) AS ?n) WHERE { ?task a pkg:Task ; pkg:inDocument ?doc } GROUP BY ?doc }
-              GRAPH ?g { ?doc prov:wasDerivedFrom/pkg:sourceFile/pkg:path ?path } } ORDER BY ?path"""))
+    def _tasks_window(self, where: str, limit: int, offset: int) -> list[dict]:
+        """A page of tasks in document order without sorting them all: the documents (in source path
+        order, with their counts of matching tasks) that hold the page, then just their tasks."""
+        def counts() -> list[tuple[str, int]]:
+            per_doc = {r["doc"]: int(r["n"]) for r in self.store.select(
+                f"SELECT ?doc (COUNT(?task) AS ?n) WHERE {{ {where} ?task a pkg:Task ; pkg:inDocument ?doc }} GROUP BY ?doc")}
+            ordered = self._snapshot_memo("documents-False", lambda: _document_order(self.store, "", False))
+            return [(d["doc"], per_doc[d["doc"]]) for d in ordered if d["doc"] in per_doc]
         docs, first, seen = [], 0, 0
-        for r in counts:
-            n = int(r["n"])
+        for doc, n in (counts() if where else self._snapshot_memo("task_counts", counts)):
             if seen + n > offset and seen < offset + limit:
                 if not docs:
                     first = seen
-                docs.append(r["doc"])
+                docs.append(doc)
             seen += n
         if not docs:
             return []
         rows = self.store.select(f"""
             SELECT ?task ?text ?section ?order ?doc ?line ?path WHERE {{
-              VALUES ?doc {{ {' '.join(_iri(d) for d in docs)} }}
+              VALUES ?doc {{ {' '.join(_iri(d) for d in docs)} }} {where}
               ?task pkg:inDocument ?doc ; a pkg:Task ; pkg:text ?text ; pkg:sectionNumber ?section ; pkg:order ?order ;
                     prov:wasDerivedFrom ?span . ?span pkg:firstLine ?line ; pkg:sourceFile/pkg:path ?path .
             }} ORDER BY ?path ?order""")
@@ -403,8 +408,14 @@ class PolicyService:
             if not self.store.query(f"ASK {{ {_iri(ref)} a eli:LegalResource }}"):
                 raise QueryError(f"no document {ref!r}")
             return [ref]
-        key = _sparql_string("".join(ref.split()).lower())
+        compact = "".join(ref.split())
+        key = _sparql_string(compact.lower())
         name = _sparql_string(ref)
+        exact = self.store.select(f"""SELECT DISTINCT ?doc WHERE {{
+            VALUES ?number {{ {_sparql_string(nfc(compact))} {_sparql_string(nfc(compact).upper())} }}
+            ?doc eli:id_local ?number }}""")         # an index lookup; the scan below ignores case
+        if exact:
+            return sorted({r["doc"] for r in exact})
         rows = self.store.select(f"""
             SELECT DISTINCT ?doc ?path WHERE {{
               {{ ?doc eli:id_local ?number FILTER(LCASE(STR(?number)) = {key}) }}
@@ -447,12 +458,7 @@ class PolicyService:
         # A document is described in its own graph and, when cited, in the shared graph: distinct
         # documents first, then optional properties by UNION (copies add up instead of multiplying).
         def order() -> list[dict]:
-            return self.store.select(f"""
-                SELECT ?doc (SAMPLE(?p) AS ?path) (SAMPLE(?n) AS ?number) WHERE {{
-                  {{ SELECT DISTINCT ?doc WHERE {{ {only_filter} ?doc a eli:LegalResource }} }}
-                  {{ ?doc prov:wasDerivedFrom/pkg:sourceFile/pkg:path ?p }} UNION {{ ?doc eli:id_local ?n }}
-                }} GROUP BY ?doc {"" if include_cited else "HAVING (COUNT(?p) > 0)"}
-                ORDER BY ?path ?number ?doc""")
+            return _document_order(self.store, only_filter, include_cited)
         ordered = order() if only else self._snapshot_memo(f"documents-{include_cited}", order)
         page = ordered[offset:None if limit is None else offset + limit]
         if not page:
@@ -595,6 +601,25 @@ class PolicyService:
             return self.store.query(query)
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax error: {err}") from err
+
+
+def _document_order(store, only_filter: str, include_cited: bool) -> list[dict]:
+    """{doc, path, number} of the ingested documents (and those known only from citations), in the
+    order ORDER BY ?path ?number ?doc gives (unbound first): two plain queries, sorted here (at 10M
+    triples one grouped and sorted query took 5x as long)."""
+    found: dict[str, dict] = {}
+    for r in store.select(f"""SELECT ?doc ?path ?n WHERE {{ {only_filter} GRAPH ?g {{
+            ?doc a eli:LegalResource ; prov:wasDerivedFrom ?span . ?span pkg:sourceFile/pkg:path ?path
+            OPTIONAL {{ ?doc eli:id_local ?n }} }} }}"""):
+        doc = found.setdefault(r["doc"], {"doc": r["doc"], "path": r["path"], "number": r["n"]})
+        doc["path"], doc["number"] = min(doc["path"], r["path"]), doc["number"] or r["n"]
+    if include_cited:
+        for r in store.select(f"""SELECT ?doc ?n WHERE {{ {only_filter} ?doc a eli:LegalResource
+                OPTIONAL {{ ?doc eli:id_local ?n }} }}"""):
+            doc = found.setdefault(r["doc"], {"doc": r["doc"], "path": None, "number": r["n"]})
+            doc["number"] = doc["number"] or r["n"]
+    return sorted(found.values(), key=lambda d: (d["path"] is not None, d["path"] or "",
+                                                 d["number"] is not None, d["number"] or "", d["doc"]))
 
 
 def _page(sparql: str, limit: int | None, offset: int) -> str:

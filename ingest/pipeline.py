@@ -161,6 +161,8 @@ def ingest_paths(paths: Iterable[str | Path], store: GraphStore, validate: bool 
         report(result)
     write_batch()
     store.flush()
+    if bulk and any(r.status == "added" for r in results) and hasattr(store, "optimize"):
+        store.optimize()       # compact what the bulk loader wrote: queries 4-6x faster at 10M (BENCHMARKS)
     results.sort(key=lambda r: order[r.path])
     return results
 

@@ -163,6 +163,10 @@ class GraphStore:
     def flush(self) -> None:
         self.store.flush()
 
+    def optimize(self) -> None:
+        """Compact the on-disk store (after bulk loads, which leave it in many unmerged files)."""
+        self.store.optimize()
+
 
 def graph_versions(store) -> dict[str, str]:
     """Document graph -> the SHA-256 of the source file it was made from (``pkg:sha256`` of its

@@ -125,6 +125,12 @@ def test_unfiltered_task_pages_follow_the_sorted_order(service):
     assert len(everything) == 70
     for offset, limit in ((0, 1), (0, 13), (13, 1), (10, 50), (55, 20), (69, 5), (70, 5), (3, 1000)):
         assert [t["iri"] for t in service.tasks(limit=limit, offset=offset)] == everything[offset:offset + limit]
+    for filters in ({"agency": "Sở Nội vụ"}, {"cooperating": "Sở Tài chính"}, {"due_before": "2025-12-31"}):
+        matching = [t["iri"] for t in service.tasks(**filters)]
+        assert matching, filters
+        for offset, limit in ((0, 1), (0, 4), (2, 3), (len(matching) - 1, 5)):
+            page = service.tasks(limit=limit, offset=offset, **filters)
+            assert [t["iri"] for t in page] == matching[offset:offset + limit], (filters, offset, limit)
 
 
 def test_an_agency_named_with_its_place_is_that_place_s_only(service):
