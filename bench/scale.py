@@ -713,7 +713,9 @@ def report(results: list[dict], corpus: dict) -> str:
             continue
         pd, bk = r["per_doc"], r.get("bulk", {})
         mem = r.get("memory_after_load", {})
-        bulk = (f"{bk['triples_per_s']:,.0f} triples/s ({bk['seconds']:.0f} s)" if bk.get("triples_per_s") else "–")
+        bulk = (f"{bk['triples_per_s']:,.0f} triples/s ({bk['seconds']:.0f} s"
+                + (f", of which compaction {r['optimize_seconds']:.0f} s" if r.get("optimize_seconds") else "") + ")"
+                if bk.get("triples_per_s") else "–")
         lines.append(f"| {r['backend']} | {r['documents']:,} | {r.get('stored_quads', 0):,} | "
                      f"{pd['docs_per_s']:.1f} docs/s, {pd['triples_per_s']:,.0f} triples/s ({pd['documents']} docs) | "
                      f"{bulk} | {r.get('load_seconds', 0):,.0f} | {r.get('store_mb', 0):,.0f} | "
@@ -764,7 +766,8 @@ def report(results: list[dict], corpus: dict) -> str:
         if len(rs) < 2:
             continue
         lines.append(f"Scaling, {b}:\n")
-        lines.append("| | " + " | ".join(f"{r['triples'] / 1e6:.2f}M triples ({r['documents']:,} plans)" for r in rs) + " |")
+        lines.append("| | " + " | ".join(f"{r.get('stored_quads', r['triples']) / 1e6:.2f}M triples ({r['documents']:,} plans)"
+                                        for r in rs) + " |")
         lines.append("| --- |" + " ---: |" * len(rs))
         lines.append("| per-document writes, docs/s | " + " | ".join(
             f"{r['per_doc']['docs_per_s']:.1f}" if r.get("per_doc") else "–" for r in rs) + " |")
