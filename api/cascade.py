@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ingest.succession import current_agency
-from search.alignment import Alignment, Item, align, attach_vectors, read_items_of, restatements
+from search.alignment import Alignment, Item, align, attach_vectors, item_iris, read_items_of, restatements
 
 from .service import NeedsIndex, PolicyService, QueryError
 
@@ -131,17 +131,18 @@ class CascadeService:
             raise QueryError(f"{ref!r} names {len(matches)} documents; give the IRI")
         root = matches[0]
         nodes = self.nodes(root)
-        items = read_items_of(self.store, [iri for iri, n in nodes.items() if n.has_text])
+        plans = [iri for iri, n in nodes.items() if n.has_text]
         engine = self._engine()
         index = engine.index if engine else None
-        if live_embed_limit is not None:
+        if live_embed_limit is not None:        # before reading the items: refuse in seconds
             known = {u.id for u in index.units} if index is not None else set()
-            missing = sum(1 for plan_items in items.values() for i in plan_items if i.iri not in known)
+            missing = len(set(item_iris(self.store, plans)) - known)
             if missing > live_embed_limit:
                 raise NeedsIndex(
-                    f"the cascade of {ref} compares {len(items)} plans, and the search index lacks the vectors of "
+                    f"the cascade of {ref} compares {len(plans)} plans, and the search index lacks the vectors of "
                     f"{missing} of their tasks (more than {live_embed_limit} to embed in one request): build the "
                     f"index (`policykg index`) or run `policykg cascade`")
+        items = read_items_of(self.store, plans)
         for plan_items in items.values():
             attach_vectors(plan_items, index, engine.embedder if engine else _embedder())
         alignments: list[Alignment] = []

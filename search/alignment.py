@@ -75,6 +75,15 @@ def read_items(store: GraphStore, document: str) -> list[Item]:
     return read_items_of(store, [document])[document]
 
 
+def item_iris(store: GraphStore, documents: list[str]) -> list[str]:
+    """The IRIs of the tasks and measures of ``documents`` (what ``read_items_of`` would read)."""
+    if not documents:
+        return []
+    return [r["x"] for r in store.select(f"""SELECT ?x WHERE {{
+        VALUES ?doc {{ {" ".join(f"<{d}>" for d in documents)} }} VALUES ?type {{ pkg:Task pkg:Measure }}
+        ?x pkg:inDocument ?doc ; a ?type }}""")]
+
+
 def read_items_of(store: GraphStore, documents: list[str]) -> dict[str, list[Item]]:
     """``read_items`` for many documents at once (three queries in all)."""
     values = "VALUES ?doc { " + " ".join(f"<{d}>" for d in documents) + " }"
