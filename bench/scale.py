@@ -741,6 +741,14 @@ def report(results: list[dict], corpus: dict) -> str:
                 size = fmt_size(q)
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {size or '–'} |")
     lines.append("")
+    for r in full:      # routes timed again later with newer code (merged in by hand: see docs/BENCHMARKS.md)
+        if r.get("rerun_routes"):
+            lines.append(f"Timed again on {r['backend']} ({(r.get('rerun_code') or {}).get('head', '')[:7]}):\n")
+            lines.append("| route / query | p50 / p95 ms | first request ms | result |")
+            lines.append("| --- | ---: | ---: | --- |")
+            for q in r["rerun_routes"]:
+                lines.append(f"| {q['route']} | {fmt_ms(q)} | {q.get('first_ms') or 0:,.0f} | {fmt_size(q) or '–'} |")
+            lines.append("")
     # first (cold) requests and worst query
     lines.append("| backend | worst route (p50 or timeout) | first request of /api/cascade | API server RSS after queries MB | re-ingest one changed plan, median ms (5 runs) |")
     lines.append("| --- | --- | --- | ---: | --- |")
