@@ -60,6 +60,10 @@ class AgencyFilter:
 
 
 _LEVEL = "https://policykg.org/ns/level/"
+# a task row: what every task listing reads (after the patterns that select the tasks)
+_TASK_PATTERNS = ("?task pkg:inDocument ?doc ; a pkg:Task ; pkg:text ?text ; pkg:sectionNumber ?section ; "
+                  "pkg:order ?order ; prov:wasDerivedFrom ?span . ?span pkg:firstLine ?line ; "
+                  "pkg:sourceFile/pkg:path ?path .")
 _REC = "https://policykg.org/ns/recurrence/"
 
 
@@ -74,7 +78,6 @@ class PolicyService:
         self._engine = None
         self._engine_lock = threading.Lock()
         self._cascades: dict[tuple[str, str], dict] = {}
-        self._versions: dict[str, str] | None = None      # graph versions of a read-only snapshot
         self._memo: dict[str, object] = {}                 # per-snapshot lists (see _snapshot_memo)
 
     # -- search ------------------------------------------------------------------
@@ -197,13 +200,8 @@ class PolicyService:
         return value
 
     def document_versions(self) -> dict[str, str]:
-        """Document graph -> its source file's SHA-256 (read once per read-only snapshot)."""
-        if self._versions is not None:
-            return self._versions
-        versions = graph_versions(self.store)
-        if isinstance(self.store, GraphStore) and self.store.read_only:   # a snapshot: it cannot change
-            self._versions = versions
-        return versions
+        """Document graph -> its source file's SHA-256 (read once per snapshot, see _snapshot_memo)."""
+        return self._snapshot_memo("versions", lambda: graph_versions(self.store))
 
     def index_status(self) -> dict:
         """The search index against the store: ``{present, units, stale_documents}``, stale
@@ -257,27 +255,32 @@ class PolicyService:
                     ?a a org:Organization ; skos:prefLabel ?vi . FILTER(lang(?vi) = "vi") }"""):
                 labels[r["a"]] = min(labels.get(r["a"], r["vi"]), r["vi"])
             return [{"a": a, "label": label} for a, label in sorted(labels.items(), key=lambda item: (item[1], item[0]))]
-        page = self._snapshot_memo("agencies", order)[offset:None if limit is None else offset + limit]
+        page = _slice(self._snapshot_memo("agencies", order), limit, offset)
         if not page:
             return []
-        values = " ".join(_iri(r["a"]) for r in page)
+        details = self._agency_details([r["a"] for r in page])
+        return [{"iri": r["a"], "label": r["label"], **details[r["a"]]} for r in page]
+
+    def _agency_details(self, iris: list[str]) -> dict[str, dict]:
+        """IRI -> {label_en, kind, gazetteer_id, jurisdiction, owned, cooperating} (task counts).
+        Optional properties by UNION: copies add up instead of multiplying."""
         rows = {r["a"]: r for r in self.store.select(f"""
             SELECT ?a (SAMPLE(?en) AS ?label_en) (SAMPLE(?k) AS ?kind) (SAMPLE(?gid) AS ?gazetteer_id)
+                   (SAMPLE(?pl) AS ?jurisdiction)
                    (COUNT(DISTINCT ?owned) AS ?owned_count) (COUNT(DISTINCT ?coop) AS ?cooperating_count)
             WHERE {{
-              VALUES ?a {{ {values} }}
+              VALUES ?a {{ {" ".join(_iri(i) for i in iris)} }}
               {{ ?a skos:prefLabel ?en . FILTER(lang(?en) = "en") }}
               UNION {{ ?a org:classification/skos:notation ?k }}
-              UNION {{ ?a pkg:gazetteerId ?gid }} UNION {{ ?owned pkg:owner ?a }}
-              UNION {{ ?coop pkg:cooperatingAgency ?a }}
+              UNION {{ ?a pkg:gazetteerId ?gid }} UNION {{ ?a pkg:jurisdiction/skos:prefLabel ?pl }}
+              UNION {{ ?owned pkg:owner ?a }} UNION {{ ?coop pkg:cooperatingAgency ?a }}
             }} GROUP BY ?a""")}
-        out = []
-        for r in page:
-            more = rows.get(r["a"], {})
-            out.append({"iri": r["a"], "label": r["label"], "label_en": more.get("label_en"),
-                        "kind": more.get("kind"), "gazetteer_id": more.get("gazetteer_id"),
-                        "owned": int(more.get("owned_count") or 0),
-                        "cooperating": int(more.get("cooperating_count") or 0)})
+        out = {}
+        for iri in iris:
+            r = rows.get(iri, {})
+            out[iri] = {"label_en": r.get("label_en"), "kind": r.get("kind"), "gazetteer_id": r.get("gazetteer_id"),
+                        "jurisdiction": r.get("jurisdiction"), "owned": int(r.get("owned_count") or 0),
+                        "cooperating": int(r.get("cooperating_count") or 0)}
         return out
 
     def owner_labels(self) -> list[str]:
@@ -299,10 +302,7 @@ class PolicyService:
               due_before: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
         """Tasks in document order, filtered by lead agency, cooperating agency, document and deadline
         (a page of them with ``limit``/``offset``)."""
-        where = []           # the selective patterns first: oxigraph joins in the written order
-        task_patterns = ("?task a pkg:Task ; pkg:inDocument ?doc ; pkg:text ?text ; pkg:sectionNumber ?section ; "
-                         "pkg:order ?order ; prov:wasDerivedFrom ?span . ?span pkg:firstLine ?line ; "
-                         "pkg:sourceFile/pkg:path ?path .")
+        where = []           # the selective patterns first: oxigraph joins in about the written order
         if agency:
             where.append(self._agency_clause("pkg:owner", self.resolve_agency(agency), "o"))
         if cooperating:
@@ -315,7 +315,7 @@ class PolicyService:
         if limit is not None and not document:
             return self._tasks_window(" ".join(where), limit, offset)
         rows = self.store.select(_page(f"""
-            SELECT ?task ?text ?section ?order ?doc ?line ?path WHERE {{ {' '.join(where)} {task_patterns} }}
+            SELECT ?task ?text ?section ?order ?doc ?line ?path WHERE {{ {' '.join(where)} {_TASK_PATTERNS} }}
             ORDER BY ?path ?order""", limit, offset))
         return self._task_rows(rows)
 
@@ -325,8 +325,7 @@ class PolicyService:
         def counts() -> list[tuple[str, int]]:
             per_doc = {r["doc"]: int(r["n"]) for r in self.store.select(
                 f"SELECT ?doc (COUNT(?task) AS ?n) WHERE {{ {where} ?task a pkg:Task ; pkg:inDocument ?doc }} GROUP BY ?doc")}
-            ordered = self._snapshot_memo("documents-False", lambda: _document_order(self.store, "", False))
-            return [(d["doc"], per_doc[d["doc"]]) for d in ordered if d["doc"] in per_doc]
+            return [(d["doc"], per_doc[d["doc"]]) for d in self._ordered_documents(False) if d["doc"] in per_doc]
         docs, first, seen = [], 0, 0
         for doc, n in (counts() if where else self._snapshot_memo("task_counts", counts)):
             if seen + n > offset and seen < offset + limit:
@@ -338,11 +337,14 @@ class PolicyService:
             return []
         rows = self.store.select(f"""
             SELECT ?task ?text ?section ?order ?doc ?line ?path WHERE {{
-              VALUES ?doc {{ {' '.join(_iri(d) for d in docs)} }} {where}
-              ?task pkg:inDocument ?doc ; a pkg:Task ; pkg:text ?text ; pkg:sectionNumber ?section ; pkg:order ?order ;
-                    prov:wasDerivedFrom ?span . ?span pkg:firstLine ?line ; pkg:sourceFile/pkg:path ?path .
+              VALUES ?doc {{ {' '.join(_iri(d) for d in docs)} }} {where} {_TASK_PATTERNS}
             }} ORDER BY ?path ?order""")
         return self._task_rows(rows[offset - first:offset - first + limit])
+
+    def _ordered_documents(self, include_cited: bool) -> list[dict]:
+        """All documents in list order (``_document_order``), once per snapshot."""
+        return self._snapshot_memo(f"documents-{include_cited}",
+                                   lambda: _document_order(self.store, "", include_cited))
 
     def _task_rows(self, rows: list[dict]) -> list[dict]:
         """Task rows with their agencies, deadline, document and source."""
@@ -457,10 +459,9 @@ class PolicyService:
         only_filter = f"VALUES ?doc {{ {' '.join(_iri(i) for i in only)} }}" if only else ""
         # A document is described in its own graph and, when cited, in the shared graph: distinct
         # documents first, then optional properties by UNION (copies add up instead of multiplying).
-        def order() -> list[dict]:
-            return _document_order(self.store, only_filter, include_cited)
-        ordered = order() if only else self._snapshot_memo(f"documents-{include_cited}", order)
-        page = ordered[offset:None if limit is None else offset + limit]
+        ordered = (_document_order(self.store, only_filter, include_cited) if only
+                   else self._ordered_documents(include_cited))
+        page = _slice(ordered, limit, offset)
         if not page:
             return []
         only_filter = f"VALUES ?doc {{ {' '.join(_iri(r['doc']) for r in page)} }}"
@@ -536,21 +537,14 @@ class PolicyService:
     def agency(self, iri: str, limit: int | None = None) -> dict | None:
         """One agency with the tasks it leads and those it cooperates on (the first ``limit`` of
         each, with ``owned_count`` and ``cooperating_count``)."""
-        rows = self.store.select("""
-            SELECT (SAMPLE(?vi) AS ?label) (SAMPLE(?en) AS ?label_en) (SAMPLE(?k) AS ?kind)
-                   (SAMPLE(?gid) AS ?gazetteer_id) (SAMPLE(?pl) AS ?jurisdiction) WHERE {
-              VALUES ?a { AGENCY }
-              { ?a a org:Organization ; skos:prefLabel ?vi . FILTER(lang(?vi) = "vi") }
-              UNION { ?a skos:prefLabel ?en FILTER(lang(?en) = "en") }
-              UNION { ?a org:classification/skos:notation ?k } UNION { ?a pkg:gazetteerId ?gid }
-              UNION { ?a pkg:jurisdiction/skos:prefLabel ?pl }
-            }""".replace("AGENCY", _iri(iri)))
-        if not rows or rows[0]["label"] is None:
+        labels = self.store.select(f"""SELECT ?vi WHERE {{ {_iri(iri)} a org:Organization ; skos:prefLabel ?vi .
+            FILTER(lang(?vi) = "vi") }}""")
+        if not labels:
             return None
-        counts = self.store.select(f"""
-            SELECT (COUNT(DISTINCT ?owned) AS ?o) (COUNT(DISTINCT ?coop) AS ?c) WHERE {{
-              {{ ?owned pkg:owner {_iri(iri)} }} UNION {{ ?coop pkg:cooperatingAgency {_iri(iri)} }} }}""")[0]
-        return {"iri": iri, **rows[0], "owned_count": int(counts["o"]), "cooperating_count": int(counts["c"]),
+        details = self._agency_details([iri])[iri]
+        owned, cooperating = details.pop("owned"), details.pop("cooperating")
+        return {"iri": iri, "label": min(r["vi"] for r in labels), **details,
+                "owned_count": owned, "cooperating_count": cooperating,
                 "owned": self.tasks(agency=iri, limit=limit), "cooperating": self.tasks(cooperating=iri, limit=limit)}
 
     def cascade(self, ref: str, on: str | None = None, live_embed_limit: int | None = None) -> dict:
@@ -620,6 +614,10 @@ def _document_order(store, only_filter: str, include_cited: bool) -> list[dict]:
             doc["number"] = doc["number"] or r["n"]
     return sorted(found.values(), key=lambda d: (d["path"] is not None, d["path"] or "",
                                                  d["number"] is not None, d["number"] or "", d["doc"]))
+
+
+def _slice(rows: list, limit: int | None, offset: int) -> list:
+    return rows[offset:None if limit is None else offset + limit]
 
 
 def _page(sparql: str, limit: int | None, offset: int) -> str:

@@ -214,7 +214,7 @@ class RemoteStore:
         batch's shared triples."""
         self._writable()
         if shared:
-            self.client.add_to_graph(SHARED_GRAPH, b"\n".join(dict.fromkeys(shared.splitlines())))
+            self.client.add_to_graph(SHARED_GRAPH, shared)
         with ThreadPoolExecutor(_PARALLEL_PUTS) as pool:
             list(pool.map(lambda item: self.client.put_graph(*item), graphs))
 
@@ -242,6 +242,9 @@ class RemoteStore:
 
     def flush(self) -> None:
         """Nothing to do: every write was acknowledged by the server."""
+
+    def optimize(self) -> None:
+        """Nothing to do: the server manages its own storage."""
 
     def _writable(self) -> None:
         if self.read_only:
